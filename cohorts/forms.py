@@ -1,0 +1,22 @@
+from django import forms
+
+from cohorts.models import Company
+
+
+class CompanyForm(forms.ModelForm):
+    class Meta:
+        model = Company
+        fields = [
+            "name",
+            "registration_number",
+            "sector",
+            "region",
+            "year_founded",
+            "employees",
+            "turnover_band",
+            "website",
+            "exports",
+            "export_markets",
+            "help_wanted",
+        ]
+        widgets = {"help_wanted": forms.Textarea(attrs={"rows": 4})}
