@@ -4,6 +4,10 @@ from cohorts.models import Company
 
 
 class CompanyForm(forms.ModelForm):
+    website = forms.URLField(
+        required=False, assume_scheme="https", help_text="For example www.example.com"
+    )
+
     class Meta:
         model = Company
         fields = [

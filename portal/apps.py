@@ -9,7 +9,9 @@ class PortalConfig(AppConfig):
         from portal import navigation
         from portal.roles import ALL_ROLES, Role
 
-        navigation.register(navigation.NavItem("Dashboard", "portal:dashboard", ALL_ROLES, "house", 0))
+        navigation.register(
+            navigation.NavItem("Dashboard", "portal:dashboard", ALL_ROLES, "house", 0)
+        )
         navigation.register(
             navigation.NavItem("Members", "portal:members", frozenset({Role.ADMIN}), "people", 900)
         )

@@ -122,7 +122,9 @@ class Organisation(models.Model):
         return reverse("portal:dashboard", kwargs={"org_slug": self.slug})
 
     def get_logo_url(self) -> str:
-        return reverse("public:organisation-logo", kwargs={"org_slug": self.slug}) if self.logo else ""
+        return (
+            reverse("public:organisation-logo", kwargs={"org_slug": self.slug}) if self.logo else ""
+        )
 
     def get_public_url(self) -> str:
         return reverse("public:organisation", kwargs={"org_slug": self.slug})
@@ -136,8 +138,12 @@ class Membership(models.Model):
     tenants. It still carries `organisation_id` like every tenant-owned table.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -189,6 +189,10 @@ STORAGES = {
         )
     },
 }
+# In development whitenoise serves straight from static/; production serves the collected,
+# hashed and compressed files (collectstatic runs in the Docker image).
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

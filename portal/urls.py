@@ -16,9 +16,7 @@ from portal import views
 
 # The Django admin is for superusers only, behind the same login page and rate limits.
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.has_permission = lambda request: (
-    request.user.is_active and request.user.is_superuser
-)
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
 admin.site.site_header = "Scaleup Portal administration"
 
 STAFF_URLCONFS = [

@@ -111,9 +111,7 @@ def member_role(request, org_slug, pk):
 
 @role_required(Role.ADMIN)
 def member_remove(request, org_slug, pk):
-    membership = get_object_or_404(
-        request.organisation.memberships.select_related("user"), pk=pk
-    )
+    membership = get_object_or_404(request.organisation.memberships.select_related("user"), pk=pk)
     if request.method == "POST":
         try:
             services.membership_remove(actor=request.membership, membership=membership)
@@ -262,4 +260,3 @@ def error_403(request, exception=None):
 
 def error_404(request, exception=None):
     return render(request, "404.html", status=404)
-

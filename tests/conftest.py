@@ -1,0 +1,53 @@
+"""Fixtures shared by the whole suite."""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+# Tests that need PostgreSQL (real row locks, concurrent transactions) or Redis (a real
+# Celery worker) live in files named *_postgres.py / *_redis.py; they are collected in the
+# CI leg that has those services, and CI runs that leg on every change.
+collect_ignore_glob = []
+if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+    collect_ignore_glob.append("*_postgres.py")
+if not os.environ.get("REDIS_URL"):
+    collect_ignore_glob.append("*_redis.py")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached pages must not leak from one test into the next."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(name="Capital Trade & Invest", slug="capital-trade")
+
+
+@pytest.fixture
+def other_organisation(db):
+    return OrganisationFactory(name="Pennine Growth Hub", slug="pennine-growth")
+
+
+@pytest.fixture
+def make_member(db):
+    """make_member(organisation, role) -> Membership with a verified user."""
+
+    def make(organisation, role, **user_fields):
+        return MembershipFactory(
+            organisation=organisation, role=role, user=UserFactory(**user_fields)
+        )
+
+    return make
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
