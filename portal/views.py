@@ -21,7 +21,7 @@ from portal.forms import InvitationForm, MembershipRoleForm, OrganisationSetting
 from portal.models import Invitation, Organisation
 from portal.permissions import role_required
 from portal.roles import ALL_ROLES, Role
-from portal.tenancy import scopes_disabled
+from portal.tenancy import scopes_disabled, tenant_scope
 
 
 def home(request):
@@ -182,7 +182,8 @@ def invitation_accept(request, token):
     error = None
     if request.method == "POST":
         try:
-            membership = services.invitation_accept(invitation=invitation, user=request.user)
+            with tenant_scope(invitation.organisation):
+                membership = services.invitation_accept(invitation=invitation, user=request.user)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
@@ -202,7 +203,11 @@ def invitation_accept(request, token):
 
 def organisation_public(request, org_slug):
     organisation = get_object_or_404(Organisation, slug=org_slug)
-    return render(request, "portal/organisation_public.html", {"organisation": organisation})
+    return render(
+        request,
+        "portal/organisation_public.html",
+        {"organisation": organisation, "branding": organisation},
+    )
 
 
 @require_GET
