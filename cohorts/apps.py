@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class CohortsConfig(AppConfig):
     name = "cohorts"
     verbose_name = "Cohorts, companies and applications"
+
+    def ready(self):
+        from portal.navigation import NavItem, register
+        from portal.roles import MANAGERS, STAFF, Role
+
+        reviewers = frozenset({Role.REVIEWER, *MANAGERS})
+        register(NavItem("Cohorts", "cohorts:cohort-list", MANAGERS, "people-fill", 20))
+        register(NavItem("Reviews", "cohorts:my-reviews", reviewers, "clipboard-check", 30))
+        register(NavItem("Companies", "cohorts:company-list", STAFF, "building", 40))

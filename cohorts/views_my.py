@@ -3,6 +3,7 @@ organisation they deal with. Access comes from company membership, never from a 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from cohorts import selectors, services
@@ -44,3 +45,33 @@ def company_detail(request, pk):
         {"form": form, "company": company, "creating": False},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def colleagues(request, pk):
+    raise Http404
+
+
+@login_required
+def colleague_accept(request, token):
+    raise Http404
+
+
+@login_required
+def apply(request, cohort_pk):
+    raise Http404
+
+
+@login_required
+def application(request, pk):
+    raise Http404
+
+
+@login_required
+def application_withdraw(request, pk):
+    raise Http404
+
+
+@login_required
+def application_file(request, pk, file_pk):
+    raise Http404

@@ -21,6 +21,8 @@ admin.site.site_header = "Scaleup Portal administration"
 
 STAFF_URLCONFS = [
     "portal.urls_staff",
+    "programmes.urls",
+    "cohorts.urls",
 ]
 
 handler400 = "portal.views.error_400"
@@ -33,6 +35,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("o/<slug:org_slug>/", include("portal.urls_public")),
+    path("calls/", include("cohorts.urls_public")),
     path("my/", include("cohorts.urls_my")),
     path("", views.home, name="home"),
 ]

@@ -201,15 +201,6 @@ def invitation_accept(request, token):
     )
 
 
-def organisation_public(request, org_slug):
-    organisation = get_object_or_404(Organisation, slug=org_slug)
-    return render(
-        request,
-        "portal/organisation_public.html",
-        {"organisation": organisation, "branding": organisation},
-    )
-
-
 @require_GET
 def organisation_logo(request, org_slug):
     """Logos are public branding; uploaded files in general are not served from /media/."""

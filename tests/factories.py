@@ -1,13 +1,29 @@
 """factory_boy factories for every model, with traits for states."""
 
+from datetime import timedelta
+from decimal import Decimal
+
 import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from cohorts.models import Company, CompanyMember
+from cohorts.models import (
+    Application,
+    ApplicationStatus,
+    Cohort,
+    CohortStatus,
+    Company,
+    CompanyMember,
+    Criterion,
+    Enrolment,
+    Question,
+    QuestionKind,
+    Review,
+)
 from portal.models import Invitation, Membership, Organisation, User
 from portal.roles import Role
 from portal.taxonomy import Region, Sector, TurnoverBand
+from programmes.models import Funder, Grant, Programme
 
 PASSWORD = "correct-horse-battery"
 
@@ -97,3 +113,150 @@ class CompanyMemberFactory(factory.django.DjangoModelFactory):
     company = factory.SubFactory(CompanyFactory)
     user = factory.SubFactory(UserFactory)
     role = CompanyMember.Role.OWNER
+
+
+# --- Programmes and cohorts ---------------------------------------------------------------
+# Tenant-owned rows: build them inside `tenant_scope(organisation)` or with scopes disabled
+# when a test reads them back through the default manager. Creating needs no scope.
+
+
+class FunderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Funder
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Regional Growth Fund {n}")
+    contact_email = "grants@funder.example.org"
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"International Business Programme {n}")
+    slug = factory.Sequence(lambda n: f"ibp-{n}")
+    summary = "Trade missions, mentoring and workshops for scaleups going international."
+    description = "Cohorts of scaleups prepare and travel on trade missions."
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365))
+    end_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=3 * 365))
+    sectors = factory.LazyFunction(list)
+    regions = factory.LazyFunction(list)
+    support_kinds = factory.LazyFunction(lambda: ["trade_missions", "mentoring"])
+
+
+class GrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Grant
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    organisation = factory.SelfAttribute("programme.organisation")
+    funder = factory.SubFactory(FunderFactory, organisation=factory.SelfAttribute("..organisation"))
+    amount = Decimal("250000.00")
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365))
+    end_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    """An open cohort accepting applications, unless a trait says otherwise."""
+
+    class Meta:
+        model = Cohort
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    organisation = factory.SelfAttribute("programme.organisation")
+    number = factory.Sequence(lambda n: n + 1)
+    start_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=60))
+    end_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=240))
+    capacity = 20
+    applications_open_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=10))
+    applications_close_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=20))
+    status = CohortStatus.OPEN
+    reviews_per_application = 2
+
+    class Params:
+        draft = factory.Trait(status=CohortStatus.DRAFT)
+        selecting = factory.Trait(
+            status=CohortStatus.SELECTING,
+            applications_close_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=1)),
+        )
+        running = factory.Trait(status=CohortStatus.RUNNING)
+        completed = factory.Trait(status=CohortStatus.COMPLETED)
+        closed = factory.Trait(
+            applications_close_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+        )
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    cohort = factory.SubFactory(CohortFactory)
+    organisation = factory.SelfAttribute("cohort.organisation")
+    position = factory.Sequence(lambda n: n + 1)
+    label = factory.Sequence(lambda n: f"Question {n}: which markets are you targeting?")
+    kind = QuestionKind.LONG_TEXT
+    required = True
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Criterion
+
+    cohort = factory.SubFactory(CohortFactory)
+    organisation = factory.SelfAttribute("cohort.organisation")
+    position = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Criterion {n}")
+    weight = 1
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A draft; traits move it along (submitted, accepted, waitlisted, rejected, withdrawn).
+    Traits set the state directly; tests of the transitions go through services."""
+
+    class Meta:
+        model = Application
+
+    cohort = factory.SubFactory(CohortFactory)
+    organisation = factory.SelfAttribute("cohort.organisation")
+    company = factory.SubFactory(CompanyFactory)
+    status = ApplicationStatus.DRAFT
+
+    class Params:
+        submitted = factory.Trait(
+            status=ApplicationStatus.SUBMITTED,
+            submitted_at=factory.LazyFunction(timezone.now),
+            company_snapshot=factory.LazyAttribute(lambda o: _snapshot(o.company)),
+        )
+        accepted = factory.Trait(
+            submitted=True,
+            status=ApplicationStatus.ACCEPTED,
+            decided_at=factory.LazyFunction(timezone.now),
+        )
+        waitlisted = factory.Trait(submitted=True, status=ApplicationStatus.WAITLISTED)
+        rejected = factory.Trait(submitted=True, status=ApplicationStatus.REJECTED)
+        withdrawn = factory.Trait(submitted=True, status=ApplicationStatus.WITHDRAWN)
+
+
+def _snapshot(company):
+    from cohorts.services import company_snapshot
+
+    return company_snapshot(company)
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    application = factory.SubFactory(ApplicationFactory, submitted=True)
+    organisation = factory.SelfAttribute("application.organisation")
+    reviewer = factory.SubFactory(UserFactory)
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrolment
+
+    cohort = factory.SubFactory(CohortFactory, running=True)
+    organisation = factory.SelfAttribute("cohort.organisation")
+    company = factory.SubFactory(CompanyFactory)
