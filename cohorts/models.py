@@ -120,7 +120,9 @@ class Cohort(TenantModel):
     description = models.TextField(blank=True, help_text="What this intake offers, for applicants.")
     start_date = models.DateField()
     end_date = models.DateField()
-    capacity = models.PositiveIntegerField(help_text="How many companies can be enrolled.")
+    capacity = models.PositiveIntegerField(
+        validators=[MinValueValidator(1)], help_text="How many companies can be enrolled."
+    )
     applications_open_at = models.DateTimeField()
     applications_close_at = models.DateTimeField()
     status = models.CharField(

@@ -177,7 +177,9 @@ def cohorts_with_counts(*, organisation, programme=None) -> QuerySet[Cohort]:
             "applications", filter=~Q(applications__status=ApplicationStatus.DRAFT), distinct=True
         ),
         enrolled_count=Count(
-            "enrolments", filter=Q(enrolments__status=Enrolment.Status.ACTIVE), distinct=True
+            "enrolments",
+            filter=Q(enrolments__status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED]),
+            distinct=True,
         ),
     )
 

@@ -431,6 +431,10 @@ def application_withdraw(*, application: Application, by, reason: str = "") -> A
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.status in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED):
             raise ValidationError("This application is already closed.")
+        if locked.status == ApplicationStatus.DRAFT:
+            raise ValidationError(
+                "A draft has not been submitted, so there is nothing to withdraw."
+            )
         enrolment = Enrolment.objects.filter(application=locked).first()
         if enrolment and enrolment.status == Enrolment.Status.ACTIVE:
             enrolment.status = Enrolment.Status.WITHDRAWN
@@ -555,6 +559,10 @@ def enrolment_withdraw(*, enrolment: Enrolment, by, reason: str) -> Enrolment:
     """Staff record that an enrolled company left the cohort."""
     if not reason.strip():
         raise ValidationError({"reason": "Say why the company is leaving; it goes on record."})
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        raise ValidationError(
+            f"{enrolment.company} is not taking part any more ({enrolment.get_status_display()})."
+        )
     if enrolment.application_id:
         application_withdraw(application=enrolment.application, by=by, reason=reason)
         enrolment.refresh_from_db()

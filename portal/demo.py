@@ -650,4 +650,8 @@ def build_demo() -> DemoSummary:
     build_invitations(summary)
     build_companies(summary, passwords)
     build_superuser(summary, passwords)
+    # Later apps add their steps here (the demo is project-wide, so it may import them).
+    from cohorts.demo import build_programmes
+
+    build_programmes(summary)
     return summary

@@ -5,22 +5,120 @@ in the first tenant's pages. Each issue that adds a tenant-owned model adds it h
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from cohorts.models import ApplicationFile, CohortStatusChange, QuestionKind, Score
 from portal.roles import Role
 from portal.tenancy import tenant_scope
-from tests.factories import InvitationFactory, MembershipFactory, UserFactory
+from programmes.models import OutcomeTarget
+from tests.factories import (
+    ApplicationFactory,
+    CohortFactory,
+    CompanyFactory,
+    CompanyMemberFactory,
+    CriterionFactory,
+    EnrolmentFactory,
+    FunderFactory,
+    GrantFactory,
+    InvitationFactory,
+    MembershipFactory,
+    ProgrammeFactory,
+    QuestionFactory,
+    ReviewFactory,
+    UserFactory,
+)
 
 
 def populate_tenant(organisation, marker: str) -> list[int]:
     """Create marked objects in `organisation`; return all their primary keys."""
     ids: list[int] = []
+    users = {}
     for role in Role:
         membership = MembershipFactory(
             organisation=organisation,
             role=role,
             user=UserFactory(email=f"{marker}-{role}@example.org", first_name=marker),
         )
+        users[role] = membership.user
         ids += [membership.pk, membership.user_id]
     with tenant_scope(organisation):
-        invitation = InvitationFactory(organisation=organisation, email=f"{marker}-new@example.org")
-        ids.append(invitation.pk)
+        ids.append(
+            InvitationFactory(organisation=organisation, email=f"{marker}-new@example.org").pk
+        )
+        programme = ProgrammeFactory(
+            organisation=organisation, name=f"{marker} programme", summary=f"{marker} summary"
+        )
+        funder = FunderFactory(organisation=organisation, name=f"{marker} fund")
+        grant = GrantFactory(programme=programme, funder=funder, reference=marker)
+        target = OutcomeTarget.objects.create(
+            organisation=organisation,
+            programme=programme,
+            outcome="jobs_created",
+            target_percent=40,
+            note=marker,
+        )
+        # A draft cohort: nothing of it is public (an open call would show its name to all).
+        cohort = CohortFactory(programme=programme, name=f"{marker} cohort", draft=True)
+        change = CohortStatusChange.objects.create(
+            organisation=organisation,
+            cohort=cohort,
+            from_status="draft",
+            to_status="open",
+            note=marker,
+        )
+        question = QuestionFactory(
+            cohort=cohort, label=f"{marker} question", kind=QuestionKind.FILE
+        )
+        criterion = CriterionFactory(cohort=cohort, name=f"{marker} criterion")
+        company = CompanyFactory(name=f"{marker} Ltd", help_wanted=marker)
+        CompanyMemberFactory(company=company, user=UserFactory(email=f"{marker}-sme@example.org"))
+        application = ApplicationFactory(
+            cohort=cohort,
+            company=company,
+            submitted=True,
+            answers={str(question.pk): marker},
+        )
+        stored = ApplicationFile(
+            organisation=organisation,
+            application=application,
+            question=question,
+            original_name=f"{marker}.pdf",
+            content_type="application/pdf",
+            size=9,
+        )
+        stored.file.save(f"{marker}.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
+        review = ReviewFactory(
+            application=application,
+            reviewer=users[Role.REVIEWER],
+            comments=marker,
+            weighted_score=Decimal("4.00"),
+            submitted_at=timezone.now(),
+        )
+        score = Score.objects.create(
+            organisation=organisation, review=review, criterion=criterion, value=4
+        )
+        accepted = ApplicationFactory(
+            cohort=cohort, company=CompanyFactory(name=f"{marker} Two Ltd"), accepted=True
+        )
+        enrolment = EnrolmentFactory(cohort=cohort, company=accepted.company, application=accepted)
+        ids += [
+            programme.pk,
+            funder.pk,
+            grant.pk,
+            target.pk,
+            cohort.pk,
+            change.pk,
+            question.pk,
+            criterion.pk,
+            company.pk,
+            application.pk,
+            stored.pk,
+            review.pk,
+            score.pk,
+            accepted.pk,
+            enrolment.pk,
+        ]
     return sorted(set(ids))

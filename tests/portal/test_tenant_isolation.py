@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django_scopes import scopes_disabled
 
+from cohorts.models import Application
 from portal.models import Invitation, Membership
 from portal.roles import Role
 from tests.factories import CompanyMemberFactory, MembershipFactory, OrganisationFactory
@@ -109,27 +110,44 @@ def test_there_are_my_routes_to_check():
     assert len(my_routes()) >= 2
 
 
-def test_user_of_another_company_gets_404_on_every_my_url(client):
+def test_user_of_another_company_never_sees_or_changes_it_on_any_my_url(client):
+    """Every /my/ pattern, with each of the other company's ids in every int parameter:
+    never their marker, never a change; their company and application pages are 404."""
+    other_org = OrganisationFactory(slug="other-org")
+    populate_tenant(other_org, MARKER_B)
+    with scopes_disabled():
+        theirs = Application.objects.get(company__name=f"{MARKER_B} Ltd")
+        their_ids = sorted(
+            {
+                theirs.pk,
+                theirs.company_id,
+                theirs.cohort_id,
+                *theirs.files.values_list("pk", flat=True),
+            }
+        )
+        before = (theirs.status, dict(theirs.answers), theirs.company.name)
     mine = CompanyMemberFactory(company__name="Mine Ltd")
-    theirs = CompanyMemberFactory(company__name=f"Theirs {MARKER_B} Ltd")
     client.force_login(mine.user)
     for route in my_routes():
-        params = route.params
-        values = {name: default_value(conv) for conv, name in params}
-        int_params = [name for conv, name in params if conv == "int"]
-        if not int_params:
-            # A page about the user's own companies: reachable, and shows nobody else's.
-            response = client.get(route.build(values))
-            assert response.status_code == 200, route.name
-            assert MARKER_B not in response.content.decode(), route.name
-            continue
-        url = route.build({**values, **dict.fromkeys(int_params, theirs.company_id)})
-        for method in (client.get, client.post):
-            response = method(url)
-            assert response.status_code == 404, (route.name, url, response.status_code)
-            assert MARKER_B not in response.content.decode()
-    theirs.company.refresh_from_db()
-    assert theirs.company.name == f"Theirs {MARKER_B} Ltd"
+        values = {name: default_value(conv) for conv, name in route.params}
+        int_params = [name for conv, name in route.params if conv == "int"]
+        urls = (
+            [route.build(values)]
+            if not int_params
+            else [route.build({**values, **dict.fromkeys(int_params, pk)}) for pk in their_ids]
+        )
+        for url in urls:
+            for method in (client.get, client.post):
+                response = method(url)
+                assert response.status_code < 500, (route.name, url)
+                assert MARKER_B not in response.content.decode(), (route.name, url)
+        if route.route.startswith(("my/companies/<int:pk>", "my/applications/<int:pk>")):
+            own_kind_id = theirs.company_id if "companies" in route.route else theirs.pk
+            url = route.build({**values, **dict.fromkeys(int_params, own_kind_id)})
+            assert client.get(url).status_code == 404, route.name
+    with scopes_disabled():
+        theirs.refresh_from_db()
+        assert (theirs.status, dict(theirs.answers), theirs.company.name) == before
 
 
 def test_my_pages_require_sign_in(client):
