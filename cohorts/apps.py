@@ -7,9 +7,8 @@ class CohortsConfig(AppConfig):
 
     def ready(self):
         from portal.navigation import NavItem, register
-        from portal.roles import MANAGERS, STAFF, Role
+        from portal.roles import MANAGERS, REVIEWERS, STAFF
 
-        reviewers = frozenset({Role.REVIEWER, *MANAGERS})
         register(NavItem("Cohorts", "cohorts:cohort-list", MANAGERS, "people-fill", 20))
-        register(NavItem("Reviews", "cohorts:my-reviews", reviewers, "clipboard-check", 30))
+        register(NavItem("Reviews", "cohorts:my-reviews", REVIEWERS, "clipboard-check", 30))
         register(NavItem("Companies", "cohorts:company-list", STAFF, "building", 40))

@@ -512,6 +512,17 @@ def _build_cohort(summary, organisation, programme, spec, cs, reviewers, manager
         .select_related("company")
         .order_by("pk")
     )
+    ApplicationStatusChange.objects.bulk_create(
+        ApplicationStatusChange(
+            organisation=organisation,
+            application=a,
+            from_status="draft",
+            to_status="submitted",
+            changed_by_id=a.created_by_id,
+            reason="Submitted by applicant",
+        )
+        for a in applications
+    )
     _reviews(
         organisation,
         applications,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from cohorts.forms_my import answer_field
 from cohorts.models import Cohort, CohortStatus, Criterion, Question, QuestionKind
 from cohorts.services import UPLOAD_TYPES
 from portal.taxonomy import Region, Sector
@@ -196,33 +197,14 @@ class CompanyFilterForm(forms.Form):
 
 
 def _preview_field(question: Question) -> forms.Field:
-    common = {"label": question.label, "required": question.required, "disabled": True}
-    help_text = question.help_text
-    kind = question.kind
-    if kind == QuestionKind.SHORT_TEXT:
-        field = forms.CharField(max_length=300, **common)
-    elif kind == QuestionKind.LONG_TEXT:
-        field = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), **common)
-    elif kind == QuestionKind.NUMBER:
-        field = forms.DecimalField(**common)
-    elif kind == QuestionKind.DATE:
-        field = forms.DateField(widget=DateInput, **common)
-    elif kind == QuestionKind.SINGLE_CHOICE:
-        field = forms.ChoiceField(
-            choices=[(c, c) for c in question.choice_list], widget=forms.RadioSelect, **common
-        )
-    elif kind == QuestionKind.MULTIPLE_CHOICE:
-        field = forms.MultipleChoiceField(
-            choices=[(c, c) for c in question.choice_list],
-            widget=forms.CheckboxSelectMultiple,
-            **common,
-        )
-    else:
+    """The applicant's own field for the question (one builder for both), disabled."""
+    field = answer_field(question)
+    field.disabled = True
+    field.required = question.required
+    if question.kind == QuestionKind.FILE:
         types = ", ".join(sorted(e.lstrip(".").upper() for e in UPLOAD_TYPES))
         limit = f"{types}; up to {question.max_file_mb} MB."
-        help_text = f"{help_text} {limit}".strip()
-        field = forms.FileField(**common)
-    field.help_text = help_text
+        field.help_text = f"{question.help_text} {limit}".strip()
     return field
 
 

@@ -83,7 +83,7 @@ class ApplicationAnswersForm(forms.Form):
         self.questions = list(questions)
         self.existing_files = files or {}
         for question in self.questions:
-            self.fields[field_name(question)] = _field_for(question)
+            self.fields[field_name(question)] = answer_field(question)
 
     @property
     def rows(self) -> list[dict]:
@@ -148,7 +148,7 @@ class ApplicationAnswersForm(forms.Form):
         }
 
 
-def _field_for(question: Question) -> forms.Field:
+def answer_field(question: Question) -> forms.Field:
     common = {"label": question.label, "required": False, "help_text": question.help_text}
     kind = question.kind
     if kind == QuestionKind.SHORT_TEXT:

@@ -8,6 +8,7 @@ from django import forms
 from cohorts.models import ApplicationStatus
 from cohorts.permissions import REVIEWERS
 from cohorts.selectors import BOARD_STATUSES
+from portal.fields import SafeModelMultipleChoiceField
 from portal.models import Membership
 from portal.taxonomy import Region, Sector
 
@@ -72,7 +73,7 @@ class DecisionForm(forms.Form):
 
 
 class BulkDecisionForm(DecisionForm):
-    applications = forms.ModelMultipleChoiceField(
+    applications = SafeModelMultipleChoiceField(
         queryset=None,
         error_messages={
             "required": "Tick at least one application.",
@@ -109,7 +110,7 @@ class MemberChoiceField(_MemberChoiceMixin, forms.ModelChoiceField):
     pass
 
 
-class MembersChoiceField(_MemberChoiceMixin, forms.ModelMultipleChoiceField):
+class MembersChoiceField(_MemberChoiceMixin, SafeModelMultipleChoiceField):
     pass
 
 

@@ -4,10 +4,9 @@ the reason is what the 403 page shows, so it is written for the person refused."
 from __future__ import annotations
 
 from portal.permissions import ALLOWED, Permission
-from portal.roles import MANAGERS, Role
+from portal.roles import MANAGERS, REVIEWERS, Role
 
-# Members who may review: the reviewer role, and the managers who run the cohorts.
-REVIEWERS = frozenset({Role.REVIEWER, *MANAGERS})
+__all__ = ["REVIEWERS", "can_see_all_scores", "can_see_application", "is_manager", "review_of"]
 
 
 def is_manager(membership) -> bool:
@@ -43,17 +42,14 @@ def can_see_application(membership, application) -> Permission:
 
 
 def can_see_all_scores(membership, application) -> Permission:
-    """Managers see every reviewer's scores. A reviewer sees the others' scores only once
-    their own review is submitted, so nobody is swayed by the others."""
-    if is_manager(membership):
-        return ALLOWED
+    """A reviewer sees the others' scores only once their own review is submitted, so
+    nobody is swayed by the others; that holds for a manager who reviews too. Managers who
+    are not reviewing it see every score."""
     own = review_of(application, membership.user_id if membership else None)
-    if own is not None and own.is_submitted:
+    if own is not None:
+        if own.is_submitted:
+            return ALLOWED
+        return Permission(False, "Other reviewers' scores appear after you submit yours.")
+    if is_manager(membership):
         return ALLOWED
     return Permission(False, "Other reviewers' scores appear after you submit yours.")
-
-
-def can_decide(membership) -> Permission:
-    if is_manager(membership):
-        return ALLOWED
-    return Permission(False, "Only the programme managers decide on applications.")

@@ -8,13 +8,16 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
     Max,
     Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cohorts.models import (
@@ -168,19 +171,33 @@ def cohort_roster(*, cohort: Cohort) -> QuerySet[Enrolment]:
     )
 
 
+def count_of(queryset: QuerySet, *, outer: str) -> Coalesce:
+    """A correlated COUNT(*) of `queryset` rows whose `outer` field is the outer row: one
+    subquery per counted relation, so counting two relations never multiplies the join."""
+    counted = (
+        queryset.filter(**{outer: OuterRef("pk")})
+        .order_by()
+        .values(outer)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+TAKING_PART = [Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED]
+
+
 def cohorts_with_counts(*, organisation, programme=None) -> QuerySet[Cohort]:
     cohorts = Cohort.objects.filter(organisation=organisation).select_related("programme")
     if programme is not None:
         cohorts = cohorts.filter(programme=programme)
+    applications = Application.objects.filter(organisation=organisation)
+    enrolments = Enrolment.objects.filter(organisation=organisation)
     return cohorts.annotate(
-        submitted_count=Count(
-            "applications", filter=~Q(applications__status=ApplicationStatus.DRAFT), distinct=True
+        submitted_count=count_of(
+            applications.exclude(status=ApplicationStatus.DRAFT), outer="cohort"
         ),
-        enrolled_count=Count(
-            "enrolments",
-            filter=Q(enrolments__status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED]),
-            distinct=True,
-        ),
+        enrolled_count=count_of(enrolments.filter(status__in=TAKING_PART), outer="cohort"),
     )
 
 
@@ -209,6 +226,17 @@ def review_pool(*, organisation, user) -> QuerySet[Application]:
     )
 
 
+def applications_short_of_reviews(*, cohort: Cohort) -> QuerySet[Application]:
+    """Submitted applications with fewer reviewers than the cohort's target."""
+    return (
+        cohort.applications.filter(status=ApplicationStatus.SUBMITTED)
+        .annotate(assigned=Count("reviews"))
+        .filter(assigned__lt=cohort.reviews_per_application)
+        .select_related("company")
+        .order_by("assigned", "submitted_at", "pk")
+    )
+
+
 def reviewer_load(*, cohort: Cohort):
     """How many reviews each reviewer has in a cohort, and how many are done."""
     return (
@@ -222,7 +250,9 @@ def reviewer_load(*, cohort: Cohort):
 def application_for_staff(*, organisation, pk: int) -> Application:
     """One application with what its staff page shows, or DoesNotExist."""
     return (
+        # A draft is the applicant's own until they submit it.
         Application.objects.filter(organisation=organisation)
+        .exclude(status=ApplicationStatus.DRAFT)
         .select_related("company", "cohort__programme", "created_by")
         .prefetch_related(
             Prefetch(

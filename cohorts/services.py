@@ -6,6 +6,7 @@ leave one consistent record."""
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -34,7 +35,8 @@ from cohorts.models import (
     Review,
     Score,
 )
-from portal.roles import Role
+from cohorts.selectors import rank_applications
+from portal.roles import REVIEWERS
 from portal.services import email_enqueue
 from programmes.selectors import CompanyFacts, eligibility_reasons
 
@@ -55,7 +57,6 @@ UPLOAD_TYPES = {
         [b"PK\x03\x04"],
     ),
 }
-REVIEWER_ROLES = {Role.REVIEWER, Role.PROGRAMME_MANAGER, Role.ADMIN}
 
 
 # --- Companies ------------------------------------------------------------------------------
@@ -138,13 +139,23 @@ def colleague_accept(*, invitation: CompanyInvitation, user) -> CompanyMember:
 
 
 def cohort_save(*, cohort: Cohort) -> Cohort:
-    """Create or update a cohort after validating it."""
+    """Create or update a cohort after validating it. The capacity cannot drop below the
+    companies already taking part."""
     if cohort.organisation_id is None:
         cohort.organisation_id = cohort.programme.organisation_id
     if cohort.number is None:
         last = Cohort.objects.filter(programme=cohort.programme).aggregate(n=Max("number"))["n"]
         cohort.number = (last or 0) + 1
     cohort.full_clean()
+    if cohort.pk is not None:
+        taking_part = places_taken(cohort)
+        if cohort.capacity < taking_part:
+            raise ValidationError(
+                {
+                    "capacity": f"{taking_part} companies are already taking part; the "
+                    "capacity cannot be lower. Withdraw enrolments first."
+                }
+            )
     cohort.save()
     return cohort
 
@@ -159,6 +170,23 @@ def cohort_move(*, cohort: Cohort, to_status: str, by, note: str = "") -> Cohort
             raise ValidationError(
                 f"A cohort that is {locked.get_status_display().lower()} cannot move to "
                 f"“{CohortStatus(to_status).label}”."
+            )
+        if to_status == CohortStatus.DRAFT and _has_submissions(locked):
+            raise ValidationError(
+                "Applications have been submitted to this cohort; it cannot go back to draft."
+            )
+        if to_status == CohortStatus.OPEN and locked.applications_close_at <= timezone.now():
+            raise ValidationError(
+                "The application window has closed; move the closing date forward before "
+                "opening the cohort."
+            )
+        if to_status == CohortStatus.COMPLETED:
+            Enrolment.objects.filter(cohort=locked, status=Enrolment.Status.ACTIVE).update(
+                status=Enrolment.Status.COMPLETED
+            )
+        elif locked.status == CohortStatus.COMPLETED:
+            Enrolment.objects.filter(cohort=locked, status=Enrolment.Status.COMPLETED).update(
+                status=Enrolment.Status.ACTIVE
             )
         if to_status == CohortStatus.OPEN and not locked.questions.exists():
             # An empty form is allowed (the profile is asked anyway), but say so in the note.
@@ -178,8 +206,17 @@ def cohort_move(*, cohort: Cohort, to_status: str, by, note: str = "") -> Cohort
 
 
 def question_save(*, question: Question) -> Question:
+    """Add or edit a question. Once applications have been submitted, its kind and options
+    are fixed: changing them would change what the submitted answers mean."""
     if question.organisation_id is None:
         question.organisation_id = question.cohort.organisation_id
+    if question.pk is not None and _has_submissions(question.cohort):
+        before = Question.objects.get(pk=question.pk)
+        if (before.kind, before.choice_list) != (question.kind, question.choice_list):
+            raise ValidationError(
+                "Applications have been submitted with this question: its type and options "
+                "can no longer change (the label and help text still can)."
+            )
     if question.pk is None and not question.position:
         last = question.cohort.questions.aggregate(n=Max("position"))["n"]
         question.position = (last or 0) + 1
@@ -188,8 +225,12 @@ def question_save(*, question: Question) -> Question:
     return question
 
 
+def _has_submissions(cohort: Cohort) -> bool:
+    return cohort.applications.exclude(status=ApplicationStatus.DRAFT).exists()
+
+
 def question_delete(*, question: Question) -> None:
-    if question.cohort.applications.exclude(status=ApplicationStatus.DRAFT).exists():
+    if _has_submissions(question.cohort):
         raise ValidationError(
             "Applications have been submitted with this question; it can no longer be removed."
         )
@@ -297,8 +338,6 @@ def clean_answer(question: Question, raw) -> object:
 def check_upload(question: Question, upload) -> str:
     """Refuse oversize files and files whose name, type and content do not agree. Returns
     the content type to store."""
-    import os
-
     name = os.path.basename(upload.name or "")
     extension = os.path.splitext(name)[1].lower()
     if extension not in UPLOAD_TYPES:
@@ -359,7 +398,9 @@ def application_save_draft(
         locked.answers = {**locked.answers, **cleaned}
         locked.save(update_fields=["answers", "updated_at"])
         for question, upload, content_type in checked_files.values():
-            ApplicationFile.objects.filter(application=locked, question=question).delete()
+            for old in ApplicationFile.objects.filter(application=locked, question=question):
+                transaction.on_commit(lambda f=old.file: f.delete(save=False))
+                old.delete()
             ApplicationFile.objects.create(
                 organisation_id=locked.organisation_id,
                 application=locked,
@@ -435,6 +476,8 @@ def application_withdraw(*, application: Application, by, reason: str = "") -> A
             raise ValidationError(
                 "A draft has not been submitted, so there is nothing to withdraw."
             )
+        if Cohort.objects.filter(pk=locked.cohort_id, status=CohortStatus.COMPLETED).exists():
+            raise ValidationError("The cohort has finished; there is nothing to withdraw from.")
         enrolment = Enrolment.objects.filter(application=locked).first()
         if enrolment and enrolment.status == Enrolment.Status.ACTIVE:
             enrolment.status = Enrolment.Status.WITHDRAWN
@@ -443,6 +486,9 @@ def application_withdraw(*, application: Application, by, reason: str = "") -> A
             enrolment.save(update_fields=["status", "withdrawn_at", "withdrawal_reason"])
         _set_status(locked, ApplicationStatus.WITHDRAWN, by=by, reason=reason or "Withdrawn")
     return locked
+
+
+DECIDING_STATUSES = (CohortStatus.OPEN, CohortStatus.SELECTING, CohortStatus.RUNNING)
 
 
 def places_taken(cohort: Cohort) -> int:
@@ -476,6 +522,11 @@ def applications_decide(
             raise ValidationError("Decide applications of one cohort at a time.")
         # The cohort row lock serialises decisions, so two managers cannot overfill it.
         cohort = Cohort.objects.select_for_update().get(pk=cohort_ids.pop())
+        if cohort.status not in DECIDING_STATUSES:
+            raise ValidationError(
+                f"Decisions are made while a cohort is open, selecting or running; this one is "
+                f"{cohort.get_status_display().lower()}."
+            )
         locked = list(Application.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
         closed = [
             a
@@ -525,8 +576,6 @@ def waitlist_promote(*, cohort: Cohort, by) -> Application | None:
         locked_cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
         if places_taken(locked_cohort) >= locked_cohort.capacity:
             raise ValidationError("The cohort is full; there is no place to offer.")
-        from cohorts.selectors import rank_applications
-
         candidate = rank_applications(
             Application.objects.filter(cohort=locked_cohort, status=ApplicationStatus.WAITLISTED)
         ).first()
@@ -629,7 +678,7 @@ def _check_reviewer(cohort: Cohort, reviewer) -> None:
     from portal.models import Membership
 
     if not Membership.objects.filter(
-        organisation_id=cohort.organisation_id, user=reviewer, role__in=REVIEWER_ROLES
+        organisation_id=cohort.organisation_id, user=reviewer, role__in=REVIEWERS
     ).exists():
         raise ValidationError(
             f"{reviewer} is not a reviewer of this organisation. Invite them with the reviewer "
@@ -707,7 +756,10 @@ def review_pick(*, application: Application, reviewer) -> Review:
         locked = (
             Application.objects.select_for_update().select_related("cohort").get(pk=application.pk)
         )
-        if locked.status != ApplicationStatus.SUBMITTED:
+        if locked.status != ApplicationStatus.SUBMITTED or locked.cohort.status not in (
+            CohortStatus.OPEN,
+            CohortStatus.SELECTING,
+        ):
             raise ValidationError("This application is no longer waiting for review.")
         existing = Review.objects.filter(application=locked, reviewer=reviewer).first()
         if existing:
@@ -758,6 +810,9 @@ def review_save(*, review: Review, scores: dict[int, int], comments: str, submit
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        # Lock the application before the review (the order review_pick uses too), so two
+        # reviewers submitting at once recount one after the other.
+        Application.objects.select_for_update().filter(pk=review.application_id).first()
         locked = Review.objects.select_for_update().get(pk=review.pk)
         if locked.is_submitted:
             if submit:

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cohorts import exports, selectors, services
@@ -35,6 +36,8 @@ from cohorts.models import (
     QuestionKind,
     Review,
 )
+from portal.confirm import confirm_action
+from portal.fields import add_service_errors
 from portal.permissions import role_required
 from portal.roles import MANAGERS, STAFF
 
@@ -63,14 +66,6 @@ def _cohort(request, pk):
     return get_object_or_404(
         request.organisation.cohorts.select_related("programme", "organisation"), pk=pk
     )
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _has_submitted_applications(cohort) -> bool:
@@ -115,7 +110,7 @@ def _cohort_form_page(request, *, programme, cohort=None):
             try:
                 saved = services.cohort_save(cohort=form.save(commit=False))
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 verb = "created" if cohort is None else "saved"
                 messages.success(request, f"Cohort {saved.number} of {programme.name} {verb}.")
@@ -214,7 +209,7 @@ def form_builder(request, org_slug, pk):
             try:
                 question = services.question_save(question=form.save(commit=False))
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"Question added: “{question.label}”.")
                 return redirect("cohorts:form-builder", org_slug=org_slug, pk=cohort.pk)
@@ -249,7 +244,7 @@ def question_edit(request, org_slug, pk, question_pk):
         try:
             services.question_save(question=form.save(commit=False))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Question saved: “{question.label}”.")
             return redirect("cohorts:form-builder", org_slug=org_slug, pk=cohort.pk)
@@ -265,20 +260,13 @@ def question_edit(request, org_slug, pk, question_pk):
 def question_delete(request, org_slug, pk, question_pk):
     cohort = _cohort(request, pk)
     question = _question(cohort, question_pk)
-    error = None
-    if request.method == "POST":
-        try:
-            services.question_delete(question=question)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, f"Question removed: “{question.label}”.")
-            return redirect("cohorts:form-builder", org_slug=org_slug, pk=cohort.pk)
-    return render(
+    return confirm_action(
         request,
-        "cohorts/manage/question_delete.html",
-        {"cohort": cohort, "question": question, "error": error},
-        status=400 if error else 200,
+        template="cohorts/manage/question_delete.html",
+        context={"cohort": cohort, "question": question},
+        action=lambda: services.question_delete(question=question),
+        success=f"Question removed: “{question.label}”.",
+        next_url=reverse("cohorts:form-builder", kwargs={"org_slug": org_slug, "pk": cohort.pk}),
     )
 
 
@@ -310,7 +298,7 @@ def criteria(request, org_slug, pk):
             try:
                 criterion = services.criterion_save(criterion=form.save(commit=False))
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"Criterion added: {criterion.name}.")
                 return redirect("cohorts:criteria", org_slug=org_slug, pk=cohort.pk)
@@ -335,20 +323,13 @@ def criteria(request, org_slug, pk):
 def criterion_delete(request, org_slug, pk, criterion_pk):
     cohort = _cohort(request, pk)
     criterion = get_object_or_404(cohort.criteria, pk=criterion_pk)
-    error = None
-    if request.method == "POST":
-        try:
-            services.criterion_delete(criterion=criterion)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, f"Criterion removed: {criterion.name}.")
-            return redirect("cohorts:criteria", org_slug=org_slug, pk=cohort.pk)
-    return render(
+    return confirm_action(
         request,
-        "cohorts/manage/criterion_delete.html",
-        {"cohort": cohort, "criterion": criterion, "error": error},
-        status=400 if error else 200,
+        template="cohorts/manage/criterion_delete.html",
+        context={"cohort": cohort, "criterion": criterion},
+        action=lambda: services.criterion_delete(criterion=criterion),
+        success=f"Criterion removed: {criterion.name}.",
+        next_url=reverse("cohorts:criteria", kwargs={"org_slug": org_slug, "pk": cohort.pk}),
     )
 
 
@@ -413,7 +394,7 @@ def enrolment_withdraw(request, org_slug, pk):
                 enrolment=enrolment, by=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             text = f"{enrolment.company.name} has left {cohort}."
             waitlisted = cohort.applications.filter(status=ApplicationStatus.WAITLISTED).count()

@@ -12,12 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
 
 from cohorts import selectors, services
 from cohorts.forms_my import (
@@ -36,6 +37,7 @@ from cohorts.models import (
     CompanyMember,
     QuestionKind,
 )
+from portal.downloads import attachment
 from portal.tenancy import tenant_scope
 from programmes.selectors import CompanyFacts, eligibility_reasons
 
@@ -304,6 +306,9 @@ def application(request, pk):
         if request.method == "POST":
             # A second click on "Submit", or a form left open in another tab.
             messages.info(request, "This application has already been submitted.")
+            if request.htmx:
+                # An autosave from a stale tab: reload the whole page, not the status line.
+                return HttpResponseClientRedirect(reverse("my:application", args=[application.pk]))
             return redirect("my:application", pk=application.pk)
         return _application_record(request, application)
 
@@ -454,11 +459,8 @@ def application_file(request, pk, file_pk):
     application = _own_application(request, pk)
     with tenant_scope(application.organisation):
         upload = get_object_or_404(application.files, pk=file_pk)
-        return FileResponse(
-            upload.file.open("rb"),
-            as_attachment=True,
-            filename=upload.original_name,
-            content_type=upload.content_type or "application/octet-stream",
+        return attachment(
+            upload.file, filename=upload.original_name, content_type=upload.content_type
         )
 
 

@@ -12,8 +12,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -35,6 +34,8 @@ from cohorts.permissions import (
     is_manager,
     review_of,
 )
+from portal.downloads import attachment
+from portal.fields import add_service_errors
 from portal.permissions import role_required
 from portal.roles import MANAGERS, Role
 
@@ -306,22 +307,16 @@ def assign(request, org_slug, pk):
 def application_file(request, org_slug, pk, file_pk):
     """A file of an application, for its managers and reviewers only, as a download."""
     application = get_object_or_404(
-        request.organisation.applications.prefetch_related("reviews"), pk=pk
+        request.organisation.applications.exclude(status=ApplicationStatus.DRAFT).prefetch_related(
+            "reviews"
+        ),
+        pk=pk,
     )
     permission = can_see_application(request.membership, application)
     if not permission:
         raise PermissionDenied(permission.reason)
     upload = get_object_or_404(application.files, pk=file_pk)
-    try:
-        handle = upload.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("The file is missing from storage.") from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=upload.original_name,
-        content_type=upload.content_type or "application/octet-stream",
-    )
+    return attachment(upload.file, filename=upload.original_name, content_type=upload.content_type)
 
 
 # --- Reviewers of a cohort ------------------------------------------------------------------
@@ -354,7 +349,7 @@ def reviewers(request, org_slug, pk):
             else:
                 messages.info(request, "Every submitted application already has enough reviewers.")
             return redirect("cohorts:reviewers", org_slug=org_slug, pk=cohort.pk)
-    short = _short_of_reviews(cohort)
+    short = selectors.applications_short_of_reviews(cohort=cohort)
     short_page = Paginator(short, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "cohort": cohort,
@@ -369,19 +364,6 @@ def reviewers(request, org_slug, pk):
     }
     return render(
         request, "cohorts/review/reviewers.html", context, status=400 if form.errors else 200
-    )
-
-
-def _short_of_reviews(cohort):
-    """Submitted applications with fewer reviewers than the cohort's target.
-
-    A read the board and this page could share: it belongs in cohorts.selectors."""
-    return (
-        cohort.applications.filter(status=ApplicationStatus.SUBMITTED)
-        .annotate(assigned=Count("reviews"))
-        .filter(assigned__lt=cohort.reviews_per_application)
-        .select_related("company")
-        .order_by("assigned", "submitted_at", "pk")
     )
 
 
@@ -451,7 +433,7 @@ def review_form(request, org_slug, pk):
                     submit=submit,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 if submit:
                     messages.success(
@@ -520,15 +502,6 @@ def release(request, org_slug, pk):
 
 
 # --- Helpers --------------------------------------------------------------------------------
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Put a service's errors next to the fields they name, the rest above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _form_errors(form) -> str:

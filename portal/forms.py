@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from portal.fields import SafeModelMultipleChoiceField
 from portal.models import Organisation
 from portal.roles import Role
 
@@ -30,6 +31,7 @@ class OrganisationSettingsForm(forms.ModelForm):
             "partners",
             "require_mfa",
         ]
+        field_classes = {"partners": SafeModelMultipleChoiceField}
         widgets = {
             "accent_colour": forms.TextInput(attrs={"type": "color"}),
             "description": forms.Textarea(attrs={"rows": 5}),

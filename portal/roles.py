@@ -16,6 +16,8 @@ class Role(models.TextChoices):
 ALL_ROLES = frozenset(Role)
 MANAGERS = frozenset({Role.ADMIN, Role.PROGRAMME_MANAGER})
 STAFF = frozenset({Role.ADMIN, Role.PROGRAMME_MANAGER, Role.GROWTH_ADVISER})
+# Who may review applications: the reviewer role and the managers who run the cohorts.
+REVIEWERS = frozenset({Role.REVIEWER, *MANAGERS})
 # Roles for which an organisation admin may require two-factor authentication. Every role
 # is a staff role (SME users are not members), so all of them count.
 MFA_ELIGIBLE = ALL_ROLES

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import selectors, services
+from portal.fields import add_service_errors
 from portal.forms import InvitationForm, MembershipRoleForm, OrganisationSettingsForm
 from portal.models import Invitation, Organisation
 from portal.permissions import role_required
@@ -65,7 +66,7 @@ def members(request, org_slug):
                 invited_by=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -235,14 +236,6 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
     )
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def error_400(request, exception=None):

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.text import slugify
 
+from portal.fields import SafeModelMultipleChoiceField
 from portal.models import Organisation, User
 from portal.roles import Role
 from portal.taxonomy import Region, Sector, TurnoverBand
@@ -14,7 +15,7 @@ from programmes.models import Funder, Grant, OutcomeKey, Programme, SupportKind
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class PartnerChoiceField(forms.ModelMultipleChoiceField):
+class PartnerChoiceField(SafeModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} (partner)" if getattr(obj, "is_partner", False) else obj.name
 

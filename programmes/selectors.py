@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 
 from portal.taxonomy import Region, Sector, TurnoverBand
 from programmes.models import TURNOVER_ORDER, Programme
@@ -113,20 +113,24 @@ def eligibility_summary(programme: Programme) -> list[str]:
 
 
 def programmes_for_list(*, organisation):
-    """Programmes of an organisation with their headline counts, in one query."""
+    """Programmes of an organisation with their headline counts, in one query (a subquery
+    per count, so the counts do not multiply each other)."""
+    from cohorts.models import Application, Cohort, Enrolment
+    from cohorts.selectors import TAKING_PART, count_of
+
     return (
         Programme.objects.filter(organisation=organisation)
         .annotate(
-            cohort_count=Count("cohorts", distinct=True),
-            application_count=Count(
-                "cohorts__applications",
-                filter=~Q(cohorts__applications__status="draft"),
-                distinct=True,
+            cohort_count=count_of(
+                Cohort.objects.filter(organisation=organisation), outer="programme"
             ),
-            enrolled_count=Count(
-                "cohorts__enrolments",
-                filter=Q(cohorts__enrolments__status__in=["active", "completed"]),
-                distinct=True,
+            application_count=count_of(
+                Application.objects.filter(organisation=organisation).exclude(status="draft"),
+                outer="cohort__programme",
+            ),
+            enrolled_count=count_of(
+                Enrolment.objects.filter(organisation=organisation, status__in=TAKING_PART),
+                outer="cohort__programme",
             ),
         )
         .order_by("-start_date", "name")
@@ -148,13 +152,6 @@ def programme_headlines(*, programme: Programme) -> dict:
         .count(),
         "funding": programme.grants.aggregate(total=Sum("amount"))["total"] or 0,
     }
-
-
-def programmes_of_funder_user(*, organisation, user):
-    """The programmes a funder user may see: those their funder(s) fund."""
-    return Programme.objects.filter(
-        organisation=organisation, grants__funder__users=user
-    ).distinct()
 
 
 def _join(items: list[str]) -> str:

@@ -11,6 +11,8 @@ from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 
 from cohorts.selectors import cohorts_with_counts
+from portal.confirm import confirm_action
+from portal.fields import add_service_errors
 from portal.permissions import role_required
 from portal.roles import MANAGERS
 from programmes import selectors, services
@@ -24,20 +26,12 @@ PROGRAMME_SORTS = {
 }
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 # --- Programmes -----------------------------------------------------------------------------
 
 
 @role_required(*MANAGERS)
 def programme_list(request, org_slug):
-    q = request.GET.get("q", "").strip()
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     sort = request.GET.get("sort", "newest")
     if sort not in PROGRAMME_SORTS:
         sort = "newest"
@@ -76,7 +70,7 @@ def _programme_form(request, programme: Programme):
                 delivery_partners=form.cleaned_data["delivery_partners"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, f"Programme “{programme.name}” {'created' if creating else 'saved'}."
@@ -126,7 +120,7 @@ def grant_create(request, org_slug, pk):
         try:
             grant = services.grant_save(grant=form.save(commit=False))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Grant of £{grant.amount:,.0f} from {grant.funder} added.")
             return redirect(programme.get_absolute_url())
@@ -148,13 +142,14 @@ def grant_delete(request, org_slug, pk, grant_pk):
     grant = get_object_or_404(
         request.organisation.grants.select_related("funder"), pk=grant_pk, programme=programme
     )
-    if request.method == "POST":
-        services.grant_delete(grant=grant)
-        messages.success(
-            request, f"The grant of £{grant.amount:,.0f} from {grant.funder} was removed."
-        )
-        return redirect(programme.get_absolute_url())
-    return render(request, "programmes/grant_delete.html", {"programme": programme, "grant": grant})
+    return confirm_action(
+        request,
+        template="programmes/grant_delete.html",
+        context={"programme": programme, "grant": grant},
+        action=lambda: services.grant_delete(grant=grant),
+        success=f"The grant of £{grant.amount:,.0f} from {grant.funder} was removed.",
+        next_url=programme.get_absolute_url(),
+    )
 
 
 # --- Outcome targets ------------------------------------------------------------------------
@@ -170,7 +165,7 @@ def targets(request, org_slug, pk):
         try:
             services.targets_set(programme=programme, targets=form.targets())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Outcome targets saved.")
             return redirect(programme.get_absolute_url())
@@ -198,7 +193,7 @@ def funder_list(request, org_slug):
         try:
             funder = services.funder_save(funder=form.save(commit=False))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Funder “{funder.name}” added.")
             return redirect("programmes:funder-list", org_slug=organisation.slug)
@@ -226,7 +221,7 @@ def funder_edit(request, org_slug, pk):
                 funder=form.save(commit=False), users=form.cleaned_data["users"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Funder “{funder.name}” saved.")
             return redirect("programmes:funder-list", org_slug=request.organisation.slug)

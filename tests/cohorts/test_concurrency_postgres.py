@@ -102,3 +102,30 @@ def test_reviewers_racing_for_the_last_pool_slot():
     assert sorted(kind for kind, _ in outcomes) == ["ok"] + ["refused"] * 4, outcomes
     with scopes_disabled():
         assert Review.objects.filter(application=app).count() == 1
+
+
+def test_two_reviewers_submitting_at_once_count_both():
+    from tests.factories import CriterionFactory
+
+    cohort = CohortFactory()
+    criterion = CriterionFactory(cohort=cohort)
+    app = ApplicationFactory(cohort=cohort, submitted=True)
+    reviews = []
+    with tenant_scope(cohort.organisation):
+        for _ in range(3):
+            user = MembershipFactory(organisation=cohort.organisation, role=Role.REVIEWER).user
+            reviews.append(services.review_assign(application=app, reviewer=user))
+
+    def submit(review):
+        def go():
+            with tenant_scope(cohort.organisation):
+                return services.review_save(
+                    review=review, scores={criterion.pk: 4}, comments="", submit=True
+                ).pk
+
+        return go
+
+    outcomes = run_together([submit(r) for r in reviews])
+    assert all(kind == "ok" for kind, _ in outcomes), outcomes
+    with scopes_disabled():
+        assert Application.objects.get(pk=app.pk).review_count == 3

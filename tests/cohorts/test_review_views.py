@@ -325,7 +325,7 @@ def test_non_reviewers_get_403_on_review_pages(client, organisation, make_member
     assert len(reviews_of(application)) == 1
 
 
-def test_manager_reviews_too_and_sees_all_scores(
+def test_manager_who_reviews_sees_others_only_after_submitting(
     client, organisation, make_member, cohort, criteria, colleague
 ):
     manager = make_member(organisation, Role.PROGRAMME_MANAGER).user
@@ -338,7 +338,11 @@ def test_manager_reviews_too_and_sees_all_scores(
     client.post(url("review-pick", organisation, application_pk=application.pk))
     mine = [r for r in reviews_of(application) if r.reviewer == manager][0]
     body = client.get(url("review", organisation, pk=mine.pk)).content.decode()
-    assert "zz-x" in body  # managers see every score
+    # Reviewing, the manager is a reviewer like any other: not swayed by the others.
+    assert "zz-x" not in body
+    client.post(url("review", organisation, pk=mine.pk), _scores(criteria, 4, 4))
+    body = client.get(url("review", organisation, pk=mine.pk)).content.decode()
+    assert "zz-x" in body
 
 
 # --- Sharing out reviews --------------------------------------------------------------------

@@ -329,3 +329,80 @@ def test_applications_of_user_cross_organisations_but_only_own_companies(founder
     found = set(selectors.applications_of_user(user=founder.user).values_list("pk", flat=True))
     assert found == {mine_a.pk, mine_b.pk}
     assert isinstance(selectors.applications_of_user(user=founder.user).first(), Application)
+
+
+# --- Guards found in review ------------------------------------------------------------------
+
+
+def test_pool_is_only_for_cohorts_still_selecting(scope, cohort):
+    app = ApplicationFactory(cohort=cohort, submitted=True)
+    cohort.status = CohortStatus.RUNNING
+    cohort.save()
+    with pytest.raises(ValidationError, match="no longer waiting"):
+        services.review_pick(application=app, reviewer=reviewer_of(cohort))
+
+
+def test_question_type_is_fixed_once_answered_but_label_can_change(scope, cohort):
+    question = QuestionFactory(cohort=cohort, kind=QuestionKind.SHORT_TEXT, label="Market")
+    ApplicationFactory(cohort=cohort, submitted=True)
+    question.kind = QuestionKind.DATE
+    with pytest.raises(ValidationError, match="type and options"):
+        services.question_save(question=question)
+    question.refresh_from_db()
+    question.label = "Target market"
+    services.question_save(question=question)
+
+
+def test_cohort_with_submissions_cannot_go_back_to_draft(scope, cohort, manager):
+    ApplicationFactory(cohort=cohort, submitted=True)
+    with pytest.raises(ValidationError, match="back to draft"):
+        services.cohort_move(cohort=cohort, to_status=CohortStatus.DRAFT, by=manager)
+
+
+def test_cohort_cannot_open_after_its_window_closed(manager):
+    cohort = CohortFactory(draft=True, closed=True)
+    with tenant_scope(cohort.organisation), pytest.raises(ValidationError, match="window"):
+        services.cohort_move(cohort=cohort, to_status=CohortStatus.OPEN, by=manager)
+
+
+def test_completing_a_cohort_completes_its_enrolments_and_freezes_decisions(scope, cohort, manager):
+    app = ApplicationFactory(cohort=cohort, submitted=True)
+    services.application_decide(application=app, decision="accepted", by=manager)
+    other = ApplicationFactory(cohort=cohort, submitted=True)
+    for status in (CohortStatus.SELECTING, CohortStatus.RUNNING, CohortStatus.COMPLETED):
+        services.cohort_move(cohort=cohort, to_status=status, by=manager)
+    assert Enrolment.objects.get(application=app).status == Enrolment.Status.COMPLETED
+    with pytest.raises(ValidationError, match="completed"):
+        services.application_decide(application=other, decision="accepted", by=manager)
+    with pytest.raises(ValidationError, match="finished"):
+        services.application_withdraw(application=app, by=manager)
+    services.cohort_move(cohort=cohort, to_status=CohortStatus.RUNNING, by=manager)
+    assert Enrolment.objects.get(application=app).status == Enrolment.Status.ACTIVE
+
+
+def test_capacity_cannot_drop_below_companies_taking_part(scope, cohort, manager):
+    apps = [ApplicationFactory(cohort=cohort, submitted=True) for _ in range(2)]
+    services.applications_decide(applications=apps, decision="accepted", by=manager)
+    cohort.capacity = 1
+    with pytest.raises(ValidationError, match="already taking part"):
+        services.cohort_save(cohort=cohort)
+
+
+def test_replacing_an_upload_removes_the_old_file(
+    cohort, scope, founder, django_capture_on_commit_callbacks
+):
+    question = QuestionFactory(cohort=cohort, kind=QuestionKind.FILE)
+    app = services.application_start(cohort=cohort, company=founder.company, user=founder.user)
+    key = f"q_{question.pk}"
+    services.application_save_draft(
+        application=app, answers={}, files={key: SimpleUploadedFile("a.pdf", b"%PDF-1 first")}
+    )
+    first = app.files.get()
+    storage, first_name = first.file.storage, first.file.name
+    assert storage.exists(first_name)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_save_draft(
+            application=app, answers={}, files={key: SimpleUploadedFile("b.pdf", b"%PDF-1 new")}
+        )
+    assert not storage.exists(first_name)
+    assert app.files.get().original_name == "b.pdf"

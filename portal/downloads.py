@@ -1,0 +1,17 @@
+"""Serving stored uploads: always as an attachment, never from a public media URL."""
+
+from django.http import FileResponse, Http404
+
+
+def attachment(fieldfile, *, filename: str, content_type: str = "") -> FileResponse:
+    """The file as a download, or 404 if storage has lost it."""
+    try:
+        handle = fieldfile.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file is missing from storage.") from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename,
+        content_type=content_type or "application/octet-stream",
+    )
