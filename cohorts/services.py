@@ -701,7 +701,8 @@ def review_assign(*, application: Application, reviewer, by=None) -> Review:
 
 def reviews_assign_evenly(*, cohort: Cohort, reviewers: list, per_application: int) -> int:
     """Give every submitted application `per_application` reviewers, spreading the work so
-    each reviewer gets about the same number. Returns how many reviews were created."""
+    each reviewer gets about the same number, and make that the cohort's target. Returns
+    how many reviews were created."""
     if not reviewers:
         raise ValidationError("Choose at least one reviewer.")
     if per_application > len(reviewers):
@@ -745,6 +746,10 @@ def reviews_assign_evenly(*, cohort: Cohort, reviewers: list, per_application: i
             need -= 1
     with transaction.atomic():
         Review.objects.bulk_create(to_create, ignore_conflicts=True)
+        # The number asked for becomes the cohort's target, which the pool also follows.
+        if cohort.reviews_per_application != per_application:
+            cohort.reviews_per_application = per_application
+            cohort.save(update_fields=["reviews_per_application"])
     return len(to_create)
 
 
