@@ -230,6 +230,8 @@ class OutgoingEmail(models.Model):
     body = models.TextField()
     html_body = models.TextField(blank=True)
     reply_to = models.EmailField(blank=True)
+    # Small text attachments such as .ics invitations: [{"name", "content", "type"}].
+    attachments = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -28,11 +28,13 @@ def email_enqueue(
     template: str,
     context: dict,
     organisation: Organisation | None = None,
+    attachments: list[dict] | None = None,
 ) -> OutgoingEmail:
     """Record an e-mail in the outbox and have it sent once the transaction commits.
 
     `template` names a pair `<template>.txt` and `<template>.html` under templates/; the
-    HTML part is optional. If the worker is down the periodic flush sends it later.
+    HTML part is optional. `attachments` are small text files (an .ics invitation):
+    dicts with name, content and type. If the worker is down the periodic flush sends it later.
     """
     from portal.tasks import send_outgoing_email
 
@@ -49,6 +51,7 @@ def email_enqueue(
         body=body,
         html_body=html_body,
         reply_to=(organisation.contact_email if organisation else ""),
+        attachments=attachments or [],
     )
     transaction.on_commit(lambda: send_outgoing_email.delay(message.pk))
     return message
@@ -80,6 +83,8 @@ def email_send(*, email_id: int) -> bool:
         )
         if message.html_body:
             mail.attach_alternative(message.html_body, "text/html")
+        for item in message.attachments:
+            mail.attach(item["name"], item["content"], item.get("type", "text/plain"))
         try:
             mail.send()
         except Exception as exc:

@@ -132,6 +132,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "flush-email-outbox": {"task": "portal.tasks.flush_outbox", "schedule": 60.0},
     "expire-invitations": {"task": "portal.tasks.expire_invitations", "schedule": 3600.0},
+    "session-reminders": {"task": "mentoring.tasks.send_session_reminders", "schedule": 60.0},
+    "adviser-digests": {"task": "mentoring.tasks.send_adviser_digests", "schedule": 3600.0},
 }
 
 # --- Accounts ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """factory_boy factories for every model, with traits for states."""
 
+import datetime
 from datetime import timedelta
 from decimal import Decimal
 
@@ -19,6 +20,12 @@ from cohorts.models import (
     Question,
     QuestionKind,
     Review,
+)
+from mentoring.models import (
+    MentorMatch,
+    MentorProfile,
+    NeedsDiagnosis,
+    WeeklyAvailability,
 )
 from portal.models import Invitation, Membership, Organisation, User
 from portal.roles import Role
@@ -260,3 +267,79 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     cohort = factory.SubFactory(CohortFactory, running=True)
     organisation = factory.SelfAttribute("cohort.organisation")
     company = factory.SubFactory(CompanyFactory)
+
+
+# --- Mentoring -----------------------------------------------------------------------------
+
+
+class MentorProfileFactory(factory.django.DjangoModelFactory):
+    """An active, inducted mentor unless a trait says otherwise."""
+
+    class Meta:
+        model = MentorProfile
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    status = MentorProfile.Status.ACTIVE
+    background = "Scaled a software company from 5 to 120 people."
+    expertise = factory.LazyFunction(lambda: ["finance", "sales_marketing"])
+    sectors = factory.LazyFunction(lambda: ["tech"])
+    region = "london"
+    rate_per_session = Decimal("150.00")
+    capacity_per_month = 4
+    agreement_signed_at = factory.LazyFunction(timezone.now)
+    conflicts_declared_at = factory.LazyFunction(timezone.now)
+    induction_attended_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        applied = factory.Trait(
+            status=MentorProfile.Status.APPLIED,
+            agreement_signed_at=None,
+            conflicts_declared_at=None,
+            induction_attended_at=None,
+        )
+
+    @factory.post_generation
+    def member(obj, create, extracted, **kwargs):
+        """Active mentors are members of the organisation with the mentor role."""
+        if create and obj.status == MentorProfile.Status.ACTIVE:
+            Membership.objects.get_or_create(
+                user=obj.user, organisation=obj.organisation, defaults={"role": Role.MENTOR}
+            )
+
+
+class NeedsDiagnosisFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NeedsDiagnosis
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    organisation = factory.SelfAttribute("enrolment.organisation")
+    company = factory.SelfAttribute("enrolment.company")
+    needs = factory.LazyFunction(lambda: ["finance", "international_trade", "leadership"])
+
+
+class MentorMatchFactory(factory.django.DjangoModelFactory):
+    """An active match with the mentor's side of the agreement accepted."""
+
+    class Meta:
+        model = MentorMatch
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    organisation = factory.SelfAttribute("enrolment.organisation")
+    company = factory.SelfAttribute("enrolment.company")
+    mentor = factory.SubFactory(
+        MentorProfileFactory, organisation=factory.SelfAttribute("..organisation")
+    )
+    status = MentorMatch.Status.ACTIVE
+    mentor_agreed_at = factory.LazyFunction(timezone.now)
+
+
+class WeeklyAvailabilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WeeklyAvailability
+
+    mentor = factory.SubFactory(MentorProfileFactory)
+    organisation = factory.SelfAttribute("mentor.organisation")
+    weekday = 0
+    start_time = factory.LazyFunction(lambda: datetime.time(9, 0))
+    end_time = factory.LazyFunction(lambda: datetime.time(17, 0))
