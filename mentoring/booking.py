@@ -22,6 +22,8 @@ from mentoring.models import (
 )
 
 TAKEN_MESSAGE = "That time has just been taken. Please choose another."
+# Sessions are booked at most this far ahead (the booking page shows four weeks).
+BOOKING_HORIZON = timedelta(days=120)
 
 
 def session_minutes(match: MentorMatch) -> int:
@@ -120,18 +122,27 @@ def session_book(
         raise ValidationError({"starts_at": "Choose a time with its time zone."})
     if starts_at <= now:
         raise ValidationError({"starts_at": "That time is in the past. Choose a future time."})
+    if starts_at > now + BOOKING_HORIZON:
+        raise ValidationError({"starts_at": "That time is too far ahead. Choose one shown."})
     if not online_link and not place:
         raise ValidationError({"place": "Give an online meeting link or a place to meet."})
     with transaction.atomic():
         # The mentor row lock serialises everyone booking this mentor.
         mentor = MentorProfile.objects.select_for_update().get(pk=match.mentor_id)
         match = (
-            MentorMatch.objects.select_for_update()
+            MentorMatch.objects.select_for_update(of=("self",))
             .select_related("enrolment__cohort")
             .get(pk=match.pk)
         )
         if match.status != MentorMatch.Status.ACTIVE:
             raise ValidationError("There is no active mentor match to book a session with.")
+        # 4. The mentor must still be on the list, and the company still taking part.
+        if not mentor.can_be_matched:
+            raise ValidationError(
+                f"{mentor} is not taking bookings at the moment. Ask your growth adviser."
+            )
+        if match.enrolment.status != "active":
+            raise ValidationError("Your company is no longer taking part in this programme.")
         if match.company_agreed_at is None:
             if not accept_agreement:
                 raise ValidationError(
@@ -144,7 +155,17 @@ def session_book(
             match.save(update_fields=["company_agreed_at"])
         minutes = session_minutes(match)
         ends_at = starts_at + timedelta(minutes=minutes)
-        if not _within_availability(mentor, starts_at, ends_at):
+        day = starts_at.astimezone(zoneinfo.ZoneInfo(mentor.time_zone)).date()
+        offered = available_starts(
+            mentor,
+            minutes=minutes,
+            start=day - timedelta(days=1),
+            end=day + timedelta(days=1),
+            now=now,
+        )
+        if starts_at not in offered:
+            if _within_availability(mentor, starts_at, ends_at):
+                raise ValidationError({"starts_at": TAKEN_MESSAGE})
             raise ValidationError(
                 {"starts_at": "The mentor is not available then. Choose one of the times shown."}
             )
@@ -206,8 +227,11 @@ def session_book(
     return session
 
 
-def session_cancel(*, session: MentoringSession, by, reason: str, now=None) -> MentoringSession:
-    """Either side cancels with a reason; less than 24 hours ahead counts as late."""
+def session_cancel(
+    *, session: MentoringSession, by, reason: str, side: str, now=None
+) -> MentoringSession:
+    """Either side (or staff) cancels with a reason; less than 24 hours ahead counts as late
+    against the side that cancelled. Staff cancelling is never late for anyone."""
     now = now or timezone.now()
     if not reason.strip():
         raise ValidationError({"reason": "Say why, so the other side knows."})
@@ -221,7 +245,10 @@ def session_cancel(*, session: MentoringSession, by, reason: str, now=None) -> M
         locked.cancelled_by = by
         locked.cancelled_at = now
         locked.cancel_reason = reason.strip()[:300]
-        locked.late_cancellation = locked.starts_at - now < timedelta(hours=24)
+        locked.cancelled_side = side
+        locked.late_cancellation = (
+            side != MentoringSession.Side.STAFF and locked.starts_at - now < timedelta(hours=24)
+        )
         locked.save()
         SessionReminder.objects.filter(session=locked, sent_at__isnull=True).update(cancelled=True)
     return locked

@@ -1,6 +1,7 @@
 """Ranking mentors for a company's current needs, with the reasons shown to the adviser.
 
-The score (0–100) adds transparent factors:
+The score (0–100: 90 from the factors, 10 more for a previous mentor) adds transparent
+factors:
 
 - expertise fit to the ranked needs (up to 40): the first need weighs 3, the second 2, the
   third and later 1;
@@ -9,7 +10,8 @@ The score (0–100) adds transparent factors:
   interaction axes of the shared questionnaire (7 when the founder's style is unknown);
 - region or online (10 same region, 6 online, 0 otherwise);
 - remaining capacity this month (up to 10) minus 3 points per company the mentor already
-  mentors, so the same few mentors are not always first;
+  mentors (never below 0), so the same few mentors are not always first; ties go to the
+  mentor with fewer companies;
 - a previous mentor of this company who still fits (+10), preferred over a stranger.
 
 Never proposed: a mentor with a declared conflict of interest with the company, a mentor
@@ -108,7 +110,7 @@ def region_points(company: CompanyFacts, mentor: MentorFacts) -> tuple[float, st
 def capacity_points(mentor: MentorFacts) -> tuple[float, str]:
     remaining = mentor.capacity - mentor.load_this_month
     points = 10 * remaining / mentor.capacity if mentor.capacity else 0
-    points -= 3 * mentor.active_matches
+    points = max(0.0, points - 3 * mentor.active_matches)
     return round(points, 1), (
         f"{remaining} of {mentor.capacity} sessions free this month; "
         f"mentors {mentor.active_matches} compan{'y' if mentor.active_matches == 1 else 'ies'}"
@@ -124,6 +126,8 @@ def exclusion(company: CompanyFacts, mentor: MentorFacts) -> str | None:
         return "Declined this company before"
     if mentor.load_this_month >= mentor.capacity:
         return "No capacity left this month"
+    if mentor.active_matches >= mentor.capacity:
+        return "Already mentors as many companies as sessions a month"
     return None
 
 
@@ -142,7 +146,7 @@ def score(company: CompanyFacts, mentor: MentorFacts) -> Ranked | Excluded:
         ("Region", *region_points(company, mentor)),
         ("Capacity and load", *capacity_points(mentor)),
     ]
-    if mentor.id in company.previous_mentor_ids:
+    if mentor.id in company.previous_mentor_ids and parts[0][1] > 0:
         parts.append(("Worked together before", 10.0, "A previous mentor who still fits"))
     reasons = [{"factor": f, "points": p, "detail": d} for f, p, d in parts]
     return Ranked(mentor, round(sum(p for _, p, _ in parts), 1), reasons)
@@ -155,7 +159,9 @@ def rank(company: CompanyFacts, mentors: list[MentorFacts]) -> tuple[list[Ranked
     for mentor in mentors:
         result = score(company, mentor)
         (ranked if isinstance(result, Ranked) else excluded).append(result)
-    ranked.sort(key=lambda r: (-r.score, r.mentor.load_this_month, r.mentor.name))
+    ranked.sort(
+        key=lambda r: (-r.score, r.mentor.active_matches, r.mentor.load_this_month, r.mentor.name)
+    )
     return ranked, excluded
 
 

@@ -341,6 +341,11 @@ class MentoringSession(TenantModel):
         MENTEE_NO_SHOW = "mentee_no_show", "Mentee did not show"
         MENTOR_NO_SHOW = "mentor_no_show", "Mentor did not show"
 
+    class Side(models.TextChoices):
+        COMPANY = "company", "The company"
+        MENTOR = "mentor", "The mentor"
+        STAFF = "staff", "Programme staff"
+
     match = models.ForeignKey(MentorMatch, on_delete=models.CASCADE, related_name="sessions")
     mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="sessions")
     company = models.ForeignKey("cohorts.Company", on_delete=models.CASCADE, related_name="+")
@@ -358,6 +363,7 @@ class MentoringSession(TenantModel):
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=300, blank=True)
+    cancelled_side = models.CharField(max_length=10, choices=Side.choices, blank=True)
     late_cancellation = models.BooleanField(default=False)
     notes = models.TextField("mentor's notes", blank=True)
     recorded_at = models.DateTimeField(null=True, blank=True)
@@ -392,7 +398,7 @@ class MentoringSession(TenantModel):
         return self.ends_at <= timezone.now()
 
     def get_absolute_url(self) -> str:
-        return reverse("my:mentoring-session", kwargs={"pk": self.pk})
+        return reverse("my-mentoring:session", kwargs={"pk": self.pk})
 
     @property
     def is_late_cancel_window(self) -> bool:

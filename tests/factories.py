@@ -277,6 +277,7 @@ class MentorProfileFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = MentorProfile
+        skip_postgeneration_save = True
 
     organisation = factory.SubFactory(OrganisationFactory)
     user = factory.SubFactory(UserFactory)
