@@ -283,7 +283,7 @@ def _mentor_claims(request, organisation):
                 messages.success(
                     request,
                     f"Your claim for {claim.month:%B %Y}: {claim.session_count} "
-                    f"session{'s' if claim.session_count != 1 else ''}, £{claim.amount}. "
+                    f"session{'s' if claim.session_count != 1 else ''}, £{claim.amount:.2f}. "
                     "Check it and submit it.",
                 )
                 return redirect("mentoring:claim", org_slug=organisation.slug, pk=claim.pk)

@@ -654,4 +654,7 @@ def build_demo() -> DemoSummary:
     from cohorts.demo import build_programmes
 
     build_programmes(summary)
+    from mentoring.demo import build_mentoring
+
+    build_mentoring(summary)
     return summary

@@ -5,12 +5,26 @@ in the first tenant's pages. Each issue that adds a tenant-owned model adds it h
 
 from __future__ import annotations
 
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from cohorts.models import ApplicationFile, CohortStatusChange, QuestionKind, Score
+from mentoring.models import (
+    AdviserContact,
+    AdviserDigest,
+    AvailabilitySlot,
+    DiagnosisComment,
+    FeeClaim,
+    Goal,
+    MentoringSession,
+    MentoringSettings,
+    SessionAction,
+    SessionReminder,
+    WeeklyAvailability,
+)
 from portal.roles import Role
 from portal.tenancy import tenant_scope
 from programmes.models import OutcomeTarget
@@ -25,6 +39,9 @@ from tests.factories import (
     GrantFactory,
     InvitationFactory,
     MembershipFactory,
+    MentorMatchFactory,
+    MentorProfileFactory,
+    NeedsDiagnosisFactory,
     ProgrammeFactory,
     QuestionFactory,
     ReviewFactory,
@@ -121,4 +138,115 @@ def populate_tenant(organisation, marker: str) -> list[int]:
             accepted.pk,
             enrolment.pk,
         ]
+        ids += _mentoring(organisation, marker, users, programme, enrolment)
     return sorted(set(ids))
+
+
+def _mentoring(organisation, marker, users, programme, enrolment) -> list[int]:
+    """Mentoring of the marked enrolment: a mentor, needs, a match, availability, a held
+    session with its action and reminder, a fee claim, adviser contact and digest."""
+    now = timezone.now()
+    adviser = users[Role.GROWTH_ADVISER]
+    mentor = MentorProfileFactory(
+        organisation=organisation,
+        user=users[Role.MENTOR],
+        background=f"{marker} background",
+        bio=f"{marker} bio",
+        interview_notes=marker,
+    )
+    settings_row = MentoringSettings.objects.create(
+        organisation=organisation, programme=programme, sessions_per_company=5
+    )
+    diagnosis = NeedsDiagnosisFactory(enrolment=enrolment, adviser=adviser, notes=marker)
+    goal = Goal.objects.create(organisation=organisation, diagnosis=diagnosis, text=marker)
+    comment = DiagnosisComment.objects.create(
+        organisation=organisation, diagnosis=diagnosis, author=adviser, text=marker
+    )
+    match = MentorMatchFactory(
+        enrolment=enrolment,
+        mentor=mentor,
+        diagnosis=diagnosis,
+        end_reason=marker,
+        reasons=[{"factor": "Expertise", "points": 10, "detail": marker}],
+    )
+    contact = AdviserContact.objects.create(
+        organisation=organisation,
+        company=enrolment.company,
+        adviser=adviser,
+        kind=AdviserContact.Kind.CALL,
+        note=marker,
+        next_contact_on=timezone.localdate() - timedelta(days=3),
+    )
+    digest = AdviserDigest.objects.create(
+        organisation=organisation, adviser=adviser, week_starting=timezone.localdate()
+    )
+    weekly = WeeklyAvailability.objects.create(
+        organisation=organisation, mentor=mentor, weekday=2, start_time=time(9), end_time=time(12)
+    )
+    slot = AvailabilitySlot.objects.create(
+        organisation=organisation,
+        mentor=mentor,
+        starts_at=now + timedelta(days=3),
+        ends_at=now + timedelta(days=3, hours=2),
+    )
+    claim = FeeClaim.objects.create(
+        organisation=organisation,
+        mentor=mentor,
+        month=timezone.localdate().replace(day=1) - timedelta(days=1),
+        status=FeeClaim.Status.QUERIED,
+        amount=Decimal("150.00"),
+        session_count=1,
+        query_note=marker,
+    )
+    held = MentoringSession.objects.create(
+        organisation=organisation,
+        match=match,
+        mentor=mentor,
+        company=enrolment.company,
+        starts_at=now - timedelta(days=40),
+        ends_at=now - timedelta(days=40) + timedelta(hours=1),
+        place=f"{marker} place",
+        status=MentoringSession.Status.HELD,
+        notes=marker,
+        company_feedback=marker,
+        company_rating=4,
+        fee=Decimal("150.00"),
+        claim=claim,
+    )
+    booked = MentoringSession.objects.create(
+        organisation=organisation,
+        match=match,
+        mentor=mentor,
+        company=enrolment.company,
+        starts_at=now + timedelta(days=5),
+        ends_at=now + timedelta(days=5, hours=1),
+        online_link=f"https://meet.example.org/{marker}",
+        place=f"{marker} room",
+        notes=marker,
+    )
+    action = SessionAction.objects.create(
+        organisation=organisation, session=held, text=marker, due_on=timezone.localdate()
+    )
+    reminder = SessionReminder.objects.create(
+        organisation=organisation,
+        session=booked,
+        kind=SessionReminder.Kind.DAY_BEFORE,
+        due_at=booked.starts_at - timedelta(hours=24),
+    )
+    return [
+        mentor.pk,
+        settings_row.pk,
+        diagnosis.pk,
+        goal.pk,
+        comment.pk,
+        match.pk,
+        contact.pk,
+        digest.pk,
+        weekly.pk,
+        slot.pk,
+        claim.pk,
+        held.pk,
+        booked.pk,
+        action.pk,
+        reminder.pk,
+    ]

@@ -315,6 +315,7 @@ def test_a_busy_unfitting_mentor_scores_zero_not_below():
 def test_ranking_spreads_load(mentor, company, extra_load, extra_matches):
     """Two otherwise identical mentors: the less loaded ranks first."""
     light = replace(mentor, id=1, name="Zoe", eligible=True, conflict_company_ids=frozenset())
+    company = replace(company, declined_by_ids=frozenset())
     heavy = replace(
         light,
         id=2,
