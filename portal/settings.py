@@ -132,6 +132,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "flush-email-outbox": {"task": "portal.tasks.flush_outbox", "schedule": 60.0},
     "expire-invitations": {"task": "portal.tasks.expire_invitations", "schedule": 3600.0},
+    "plan-surveys": {"task": "impact.tasks.plan_surveys", "schedule": 3600.0},
+    "dispatch-surveys": {"task": "impact.tasks.dispatch_surveys", "schedule": 60.0},
 }
 
 # --- Accounts ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ STAFF_URLCONFS = [
     "portal.urls_staff",
     "programmes.urls",
     "cohorts.urls",
+    "impact.urls",
 ]
 
 handler400 = "portal.views.error_400"
@@ -37,6 +38,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("portal.urls_public")),
     path("calls/", include("cohorts.urls_public")),
     path("my/", include("cohorts.urls_my")),
+    path("my/", include("impact.urls_my")),
+    path("s/", include("impact.urls_public")),
     path("", views.home, name="home"),
 ]
 

@@ -20,6 +20,7 @@ from cohorts.models import (
     QuestionKind,
     Review,
 )
+from impact.models import Baseline, SurveyInvitation, SurveyResponse, SurveySchedule
 from portal.models import Invitation, Membership, Organisation, User
 from portal.roles import Role
 from portal.taxonomy import Region, Sector, TurnoverBand
@@ -260,3 +261,65 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     cohort = factory.SubFactory(CohortFactory, running=True)
     organisation = factory.SelfAttribute("cohort.organisation")
     company = factory.SubFactory(CompanyFactory)
+
+
+# --- Impact --------------------------------------------------------------------------------
+
+
+class SurveyScheduleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SurveySchedule
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    organisation = factory.SelfAttribute("programme.organisation")
+    name = factory.LazyAttribute(lambda o: f"{o.offset_months}-month follow-up")
+    anchor = SurveySchedule.Anchor.COHORT_END
+    offset_months = 6
+
+
+class SurveyInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SurveyInvitation
+
+    schedule = factory.SubFactory(SurveyScheduleFactory)
+    organisation = factory.SelfAttribute("schedule.organisation")
+    cohort = factory.SubFactory(
+        CohortFactory, programme=factory.SelfAttribute("..schedule.programme"), completed=True
+    )
+    company = factory.SubFactory(CompanyFactory)
+    email = factory.Sequence(lambda n: f"founder{n}@company.example.org")
+    due_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        sent = factory.Trait(
+            status=SurveyInvitation.Status.SENT,
+            sent_at=factory.LazyFunction(timezone.now),
+            expires_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=28)),
+        )
+
+
+class SurveyResponseFactory(factory.django.DjangoModelFactory):
+    """A submitted response; set outcome columns as keyword arguments."""
+
+    class Meta:
+        model = SurveyResponse
+
+    cohort = factory.SubFactory(CohortFactory, completed=True)
+    organisation = factory.SelfAttribute("cohort.organisation")
+    programme = factory.SelfAttribute("cohort.programme")
+    company = factory.SubFactory(CompanyFactory)
+    round_months = 6
+    responded_on = factory.LazyFunction(timezone.localdate)
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class BaselineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Baseline
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    organisation = factory.SelfAttribute("enrolment.organisation")
+    company = factory.SelfAttribute("enrolment.company")
+    employees = 10
+    turnover = Decimal("500000")
+    export_sales = Decimal("50000")
