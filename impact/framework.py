@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from programmes.models import OutcomeKey
 
+# The money columns hold 12 whole digits and pence.
+MONEY_MAX = 999_999_999_999
+
 
 @dataclass(frozen=True)
 class OutcomeField:
@@ -36,7 +39,7 @@ STANDARD_FIELDS: list[OutcomeField] = [
         "money",
         "An estimate is fine.",
         0,
-        10**12,
+        MONEY_MAX,
         depends_on="new_deals",
     ),
     OutcomeField("new_markets", "Have you entered new markets abroad?", "yes_no"),
@@ -49,7 +52,7 @@ STANDARD_FIELDS: list[OutcomeField] = [
     ),
     OutcomeField("further_funding", "Have you secured further funding?", "yes_no"),
     OutcomeField(
-        "funding_amount", "How much (£)?", "money", "", 0, 10**12, depends_on="further_funding"
+        "funding_amount", "How much (£)?", "money", "", 0, MONEY_MAX, depends_on="further_funding"
     ),
     OutcomeField("funding_type", "What kind of funding?", "choice", depends_on="further_funding"),
     OutcomeField("new_offices", "Have you opened new offices?", "yes_no"),
@@ -60,11 +63,13 @@ STANDARD_FIELDS: list[OutcomeField] = [
         "Cities or countries, separated by ;",
         depends_on="new_offices",
     ),
-    OutcomeField("turnover", "Turnover this year (£)", "money", "Your best estimate.", 0, 10**12),
     OutcomeField(
-        "profit", "Profit this year (£)", "money", "Negative for a loss.", -(10**12), 10**12
+        "turnover", "Turnover this year (£)", "money", "Your best estimate.", 0, MONEY_MAX
     ),
-    OutcomeField("export_sales", "Export sales this year (£)", "money", "", 0, 10**12),
+    OutcomeField(
+        "profit", "Profit this year (£)", "money", "Negative for a loss.", -MONEY_MAX, MONEY_MAX
+    ),
+    OutcomeField("export_sales", "Export sales this year (£)", "money", "", 0, MONEY_MAX),
     OutcomeField("attribution", "How much of this is due to the programme?", "choice"),
 ]
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from impact.selectors import Metrics, Share
 
@@ -31,9 +31,14 @@ def fraction_phrase(share: float) -> str:
     """0.71 → "more than seven out of ten"; 0.49 → "almost half"; 0.5 → "half"."""
     if share <= 0:
         return "none"
+    if share >= 1:
+        return "all"
     if share < 0.095:
         return f"about one in {round(1 / share)}"
-    fraction, phrase = min(_FRACTIONS, key=lambda item: (abs(item[0] - share), item[0]))
+    fraction, phrase = min(
+        (item for item in _FRACTIONS if item[0] < 1),
+        key=lambda item: (abs(item[0] - share), item[0]),
+    )
     if abs(fraction - share) < 0.005:
         return phrase
     if share > fraction:
@@ -46,12 +51,13 @@ def _capitalise(text: str) -> str:
 
 
 def _money(value: Decimal) -> str:
+    """£2.5m, £340k, £900: rounded half up, as people round."""
     value = Decimal(value)
-    if value >= 1_000_000:
-        return f"£{value / 1_000_000:.1f}m"
+    if value >= 999_500:
+        return f"£{(value / 1_000_000).quantize(Decimal('0.1'), ROUND_HALF_UP)}m"
     if value >= 1_000:
-        return f"£{value / 1_000:.0f}k"
-    return f"£{value:,.0f}"
+        return f"£{(value / 1_000).quantize(Decimal('1'), ROUND_HALF_UP)}k"
+    return f"£{value.quantize(Decimal('1'), ROUND_HALF_UP):,}"
 
 
 def headline(share: Share, respondents: int, extra: str = "") -> str | None:

@@ -91,8 +91,10 @@ class SurveySchedule(TenantModel):
     class Meta:
         ordering = ["anchor", "offset_months"]
         constraints = [
+            # Responses are keyed by the round's months, so a programme has one round per
+            # number of months, whatever its anchor.
             models.UniqueConstraint(
-                fields=["programme", "anchor", "offset_months"], name="one_round_per_offset"
+                fields=["programme", "offset_months"], name="one_round_per_offset"
             )
         ]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
     Case,
@@ -67,7 +67,8 @@ def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, flo
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # Clamp to the share itself too: at 0 and 1 floating point can land a hair outside.
+    return min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half))
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,10 @@ class Share:
 
     @property
     def percent(self) -> int | None:
-        return None if self.share is None else round(self.share * 100)
+        if self.share is None:
+            return None
+        # Half up, as people round (Python's round() goes to even: 12.5 would show 12).
+        return int(Decimal(str(self.share * 100)).quantize(Decimal("1"), ROUND_HALF_UP))
 
 
 @dataclass
@@ -131,6 +135,15 @@ def responses_in_scope(scope: Scope, *, comparison: bool = False) -> QuerySet[Su
         responses = responses.filter(responded_on__lte=scope.responded_to)
     if scope.round_months is not None:
         responses = responses.filter(round_months=scope.round_months)
+    if not comparison:
+        # A participant that left its cohort is out of the figures, as it is out of the
+        # company count (the response rate's denominator).
+        left = Enrolment.objects.filter(
+            cohort_id=OuterRef("cohort_id"),
+            company_id=OuterRef("company_id"),
+            status=Enrolment.Status.WITHDRAWN,
+        )
+        responses = responses.exclude(Exists(left))
     # A later response of the same company (same cohort, or any cohort in scope when
     # deduplicating by registration number) supersedes this one.
     later = responses.filter(
@@ -138,9 +151,12 @@ def responses_in_scope(scope: Scope, *, comparison: bool = False) -> QuerySet[Su
         | Q(round_months=OuterRef("round_months"), pk__gt=OuterRef("pk"))
     )
     if scope.dedupe_by_registration:
-        later = later.filter(
-            company__registration_number=OuterRef("company__registration_number")
-        ).exclude(company__registration_number="")
+        # The same registration number is the same company; without one, only the same
+        # company row is.
+        same_number = Q(company__registration_number=OuterRef("company__registration_number")) & ~Q(
+            company__registration_number=""
+        )
+        later = later.filter(same_number | Q(company_id=OuterRef("company_id")))
     else:
         later = later.filter(cohort_id=OuterRef("cohort_id"), company_id=OuterRef("company_id"))
     baseline = Baseline.objects.filter(
@@ -156,7 +172,7 @@ def responses_in_scope(scope: Scope, *, comparison: bool = False) -> QuerySet[Su
 def companies_in_scope(scope: Scope, *, comparison: bool = False) -> int:
     """The denominator of the response rate."""
     if comparison:
-        invited = SurveyInvitation.objects.filter(is_comparison=True)
+        invited = SurveyInvitation.objects.filter(is_comparison=True, sent_at__isnull=False)
         if scope.programmes:
             invited = invited.filter(schedule__programme_id__in=scope.programmes)
         if scope.cohorts:
@@ -309,7 +325,7 @@ def response_rates_by_round(scope: Scope) -> list[dict]:
     rows = (
         invitations.values("schedule__offset_months", "schedule__name")
         .annotate(
-            invited=Count("pk", filter=~Q(status=SurveyInvitation.Status.SCHEDULED)),
+            invited=Count("pk", filter=Q(sent_at__isnull=False)),
             answered=Count("pk", filter=Q(status=SurveyInvitation.Status.ANSWERED)),
             pending=Count("pk", filter=Q(status=SurveyInvitation.Status.SCHEDULED)),
         )

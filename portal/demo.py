@@ -654,4 +654,7 @@ def build_demo() -> DemoSummary:
     from cohorts.demo import build_programmes
 
     build_programmes(summary)
+    from impact.demo import build_impact
+
+    build_impact(summary)
     return summary
