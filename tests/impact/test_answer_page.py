@@ -3,19 +3,14 @@ under /my/."""
 
 import random
 import string
-import threading
 from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from impact import services
 from impact.models import Baseline, CustomQuestion, SurveyInvitation, SurveyResponse
 from portal.tenancy import scopes_disabled, tenant_scope
 from tests.factories import (
@@ -225,38 +220,3 @@ def test_the_baseline_page_needs_sign_in(client):
     enrolment = EnrolmentFactory()
     response = client.get(reverse("my-impact:baseline", kwargs={"pk": enrolment.pk}))
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
-
-
-# --- Contention (PostgreSQL: real row locks) -------------------------------------------------
-
-
-@pytest.mark.skipif(
-    "postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="needs real row locks"
-)
-@pytest.mark.django_db(transaction=True)
-def test_fifty_concurrent_submissions_store_one_response():
-    invitation = SurveyInvitationFactory(sent=True)
-    barrier = threading.Barrier(50)
-    outcomes = []
-
-    def submit():
-        try:
-            barrier.wait()
-            with tenant_scope(invitation.organisation):
-                services.response_save(invitation=invitation, data=ANSWERS, submit=True)
-            outcomes.append("ok")
-        except ValidationError:
-            outcomes.append("refused")
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            outcomes.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit) for _ in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert sorted(set(outcomes)) == ["ok", "refused"] and outcomes.count("ok") == 1, outcomes
-    with scopes_disabled():
-        assert SurveyResponse.objects.filter(submitted_at__isnull=False).count() == 1

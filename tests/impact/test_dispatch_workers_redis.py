@@ -37,8 +37,6 @@ def _test_database_url() -> str:
 
 @pytest.fixture
 def workers(transactional_db):
-    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
-        pytest.skip("the workers share the test database: PostgreSQL only")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings",
