@@ -657,4 +657,7 @@ def build_demo() -> DemoSummary:
     from mentoring.demo import build_mentoring
 
     build_mentoring(summary)
+    from impact.demo import build_impact
+
+    build_impact(summary)
     return summary

@@ -134,6 +134,8 @@ CELERY_BEAT_SCHEDULE = {
     "expire-invitations": {"task": "portal.tasks.expire_invitations", "schedule": 3600.0},
     "session-reminders": {"task": "mentoring.tasks.send_session_reminders", "schedule": 60.0},
     "adviser-digests": {"task": "mentoring.tasks.send_adviser_digests", "schedule": 3600.0},
+    "plan-surveys": {"task": "impact.tasks.plan_surveys", "schedule": 3600.0},
+    "dispatch-surveys": {"task": "impact.tasks.dispatch_surveys", "schedule": 60.0},
 }
 
 # --- Accounts ---------------------------------------------------------------------------

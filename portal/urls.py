@@ -24,6 +24,7 @@ STAFF_URLCONFS = [
     "programmes.urls",
     "cohorts.urls",
     "mentoring.urls",
+    "impact.urls",
 ]
 
 handler400 = "portal.views.error_400"
@@ -40,6 +41,8 @@ urlpatterns = [
     path("my/", include("cohorts.urls_my")),
     path("my/", include("mentoring.urls_my")),
     path("o/<slug:org_slug>/mentors/", include("mentoring.urls_public")),
+    path("my/", include("impact.urls_my")),
+    path("s/", include("impact.urls_public")),
     path("", views.home, name="home"),
 ]
 

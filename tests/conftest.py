@@ -16,6 +16,9 @@ if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
     collect_ignore_glob.append("*_postgres.py")
 if not os.environ.get("REDIS_URL"):
     collect_ignore_glob.append("*_redis.py")
+# Real Celery workers that share the test database need both.
+if "*_postgres.py" in collect_ignore_glob or "*_redis.py" in collect_ignore_glob:
+    collect_ignore_glob.append("*_workers_redis.py")
 
 
 @pytest.fixture(autouse=True)

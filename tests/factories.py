@@ -21,6 +21,7 @@ from cohorts.models import (
     QuestionKind,
     Review,
 )
+from impact.models import Baseline, SurveyInvitation, SurveyResponse, SurveySchedule
 from mentoring.models import (
     MentorMatch,
     MentorProfile,
@@ -313,6 +314,61 @@ class NeedsDiagnosisFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = NeedsDiagnosis
 
+
+# --- Impact --------------------------------------------------------------------------------
+
+
+class SurveyScheduleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SurveySchedule
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    organisation = factory.SelfAttribute("programme.organisation")
+    name = factory.LazyAttribute(lambda o: f"{o.offset_months}-month follow-up")
+    anchor = SurveySchedule.Anchor.COHORT_END
+    offset_months = 6
+
+
+class SurveyInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SurveyInvitation
+
+    schedule = factory.SubFactory(SurveyScheduleFactory)
+    organisation = factory.SelfAttribute("schedule.organisation")
+    cohort = factory.SubFactory(
+        CohortFactory, programme=factory.SelfAttribute("..schedule.programme"), completed=True
+    )
+    company = factory.SubFactory(CompanyFactory)
+    email = factory.Sequence(lambda n: f"founder{n}@company.example.org")
+    due_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        sent = factory.Trait(
+            status=SurveyInvitation.Status.SENT,
+            sent_at=factory.LazyFunction(timezone.now),
+            expires_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=28)),
+        )
+
+
+class SurveyResponseFactory(factory.django.DjangoModelFactory):
+    """A submitted response; set outcome columns as keyword arguments."""
+
+    class Meta:
+        model = SurveyResponse
+
+    cohort = factory.SubFactory(CohortFactory, completed=True)
+    organisation = factory.SelfAttribute("cohort.organisation")
+    programme = factory.SelfAttribute("cohort.programme")
+    company = factory.SubFactory(CompanyFactory)
+    round_months = 6
+    responded_on = factory.LazyFunction(timezone.localdate)
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class BaselineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Baseline
+
     enrolment = factory.SubFactory(EnrolmentFactory)
     organisation = factory.SelfAttribute("enrolment.organisation")
     company = factory.SelfAttribute("enrolment.company")
@@ -344,3 +400,6 @@ class WeeklyAvailabilityFactory(factory.django.DjangoModelFactory):
     weekday = 0
     start_time = factory.LazyFunction(lambda: datetime.time(9, 0))
     end_time = factory.LazyFunction(lambda: datetime.time(17, 0))
+    employees = 10
+    turnover = Decimal("500000")
+    export_sales = Decimal("50000")

@@ -121,6 +121,7 @@ def populate_tenant(organisation, marker: str) -> list[int]:
             cohort=cohort, company=CompanyFactory(name=f"{marker} Two Ltd"), accepted=True
         )
         enrolment = EnrolmentFactory(cohort=cohort, company=accepted.company, application=accepted)
+        ids += _impact(organisation, marker, programme, cohort, enrolment, company)
         ids += [
             programme.pk,
             funder.pk,
@@ -250,3 +251,34 @@ def _mentoring(organisation, marker, users, programme, enrolment) -> list[int]:
         action.pk,
         reminder.pk,
     ]
+
+
+def _impact(organisation, marker, programme, cohort, enrolment, company) -> list[int]:
+    from impact.models import CaseNote, CustomQuestion
+    from tests.factories import (
+        BaselineFactory,
+        SurveyInvitationFactory,
+        SurveyResponseFactory,
+        SurveyScheduleFactory,
+    )
+
+    schedule = SurveyScheduleFactory(programme=programme, name=f"{marker} round")
+    invitation = SurveyInvitationFactory(
+        schedule=schedule, cohort=cohort, company=company, email=f"{marker}@example.org"
+    )
+    response = SurveyResponseFactory(
+        cohort=cohort,
+        company=company,
+        invitation=invitation,
+        markets_entered=marker,
+        offices_where=marker,
+        jobs_created=3,
+    )
+    baseline = BaselineFactory(enrolment=enrolment, exporting_markets=marker)
+    note = CaseNote.objects.create(
+        organisation=organisation, programme=programme, title=marker, text=marker
+    )
+    question = CustomQuestion.objects.create(
+        organisation=organisation, programme=programme, key="zz", label=marker, kind="text"
+    )
+    return [schedule.pk, invitation.pk, response.pk, baseline.pk, note.pk, question.pk]

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django_scopes import scopes_disabled
 
-from cohorts.models import Application
+from cohorts.models import Application, Enrolment
 from portal.models import Invitation, Membership
 from portal.roles import Role
 from tests.factories import CompanyMemberFactory, MembershipFactory, OrganisationFactory
@@ -123,6 +123,7 @@ def test_user_of_another_company_never_sees_or_changes_it_on_any_my_url(client):
                 theirs.company_id,
                 theirs.cohort_id,
                 *theirs.files.values_list("pk", flat=True),
+                *Enrolment.objects.filter(cohort=theirs.cohort).values_list("pk", flat=True),
             }
         )
         before = (theirs.status, dict(theirs.answers), theirs.company.name)
