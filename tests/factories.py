@@ -314,6 +314,11 @@ class NeedsDiagnosisFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = NeedsDiagnosis
 
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    organisation = factory.SelfAttribute("enrolment.organisation")
+    company = factory.SelfAttribute("enrolment.company")
+    needs = factory.LazyFunction(lambda: ["finance", "international_trade", "leadership"])
+
 
 # --- Impact --------------------------------------------------------------------------------
 
@@ -372,7 +377,12 @@ class BaselineFactory(factory.django.DjangoModelFactory):
     enrolment = factory.SubFactory(EnrolmentFactory)
     organisation = factory.SelfAttribute("enrolment.organisation")
     company = factory.SelfAttribute("enrolment.company")
-    needs = factory.LazyFunction(lambda: ["finance", "international_trade", "leadership"])
+    employees = 10
+    turnover = Decimal("500000")
+    export_sales = Decimal("50000")
+
+
+# --- Mentoring (continued) -----------------------------------------------------------------
 
 
 class MentorMatchFactory(factory.django.DjangoModelFactory):
@@ -400,6 +410,3 @@ class WeeklyAvailabilityFactory(factory.django.DjangoModelFactory):
     weekday = 0
     start_time = factory.LazyFunction(lambda: datetime.time(9, 0))
     end_time = factory.LazyFunction(lambda: datetime.time(17, 0))
-    employees = 10
-    turnover = Decimal("500000")
-    export_sales = Decimal("50000")

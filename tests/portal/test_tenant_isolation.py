@@ -114,7 +114,7 @@ def test_user_of_another_company_never_sees_or_changes_it_on_any_my_url(client):
     """Every /my/ pattern, with each of the other company's ids in every int parameter:
     never their marker, never a change; their company and application pages are 404."""
     other_org = OrganisationFactory(slug="other-org")
-    populate_tenant(other_org, MARKER_B)
+    ids_b = populate_tenant(other_org, MARKER_B)
     with scopes_disabled():
         theirs = Application.objects.get(company__name=f"{MARKER_B} Ltd")
         their_ids = sorted(
@@ -124,6 +124,7 @@ def test_user_of_another_company_never_sees_or_changes_it_on_any_my_url(client):
                 theirs.cohort_id,
                 *theirs.files.values_list("pk", flat=True),
                 *Enrolment.objects.filter(cohort=theirs.cohort).values_list("pk", flat=True),
+                *ids_b,  # every marked object of the other tenant (matches, sessions, ...)
             }
         )
         before = (theirs.status, dict(theirs.answers), theirs.company.name)
