@@ -50,6 +50,11 @@ urlpatterns = [
     path("mentoring/claims/<int:pk>/", sessions.claim_detail, name="claim"),
     path("mentoring/claims/export.csv", sessions.claims_export, name="claims-export"),
     path(
+        "mentoring/programmes/<int:pk>/cost/",
+        sessions.programme_cost,
+        name="programme-cost",
+    ),
+    path(
         "mentoring/programmes/<int:pk>/settings/",
         sessions.programme_settings,
         name="programme-settings",

@@ -426,6 +426,17 @@ def _cell(text: str) -> str:
 
 
 @role_required(*MANAGERS)
+def programme_cost(request, org_slug, pk):
+    """The programme page's mentoring figure, as a fragment it loads with htmx."""
+    programme = get_object_or_404(request.organisation.programmes, pk=pk)
+    return render(
+        request,
+        "mentoring/sessions/partials/programme_cost.html",
+        {"cost": selectors.mentoring_cost(programme=programme)},
+    )
+
+
+@role_required(*MANAGERS)
 def programme_settings(request, org_slug, pk):
     programme = get_object_or_404(request.organisation.programmes, pk=pk)
     row = selectors.mentoring_settings_of(programme)
