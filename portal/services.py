@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -80,6 +81,9 @@ def email_send(*, email_id: int) -> bool:
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.to],
             reply_to=[message.reply_to] if message.reply_to else None,
+            # One Message-ID per outbox row: a resend after a crash in the window above
+            # carries the same id, which mail systems use to drop the duplicate.
+            headers={"Message-ID": f"<outbox-{message.pk}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"},
         )
         if message.html_body:
             mail.attach_alternative(message.html_body, "text/html")
@@ -89,9 +93,14 @@ def email_send(*, email_id: int) -> bool:
             mail.send()
         except Exception as exc:
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= 5:
+            if message.attempts >= MAX_ATTEMPTS:
                 message.status = OutgoingEmail.Status.FAILED
-            message.save(update_fields=["attempts", "last_error", "status"])
+            else:
+                # Back off: 2, 4, 8 … minutes, at most 6 hours, so a mail server that is down
+                # for a day loses nothing.
+                minutes = min(2**message.attempts, 360)
+                message.next_attempt_at = timezone.now() + timezone.timedelta(minutes=minutes)
+            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
             logger.warning("Sending e-mail %s failed: %s", message.pk, exc)
             return False
         message.status = OutgoingEmail.Status.SENT
@@ -100,12 +109,17 @@ def email_send(*, email_id: int) -> bool:
         return True
 
 
+MAX_ATTEMPTS = 12
+
+
 def outbox_flush(*, older_than_seconds: int = 30, limit: int = 200) -> int:
     """Send queued e-mails whose immediate send did not happen (worker down, crash, SMTP
-    error). Returns how many were sent."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    error) and whose next attempt is due. Returns how many were sent."""
+    now = timezone.now()
+    cutoff = now - timezone.timedelta(seconds=older_than_seconds)
     pending = list(
         OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED, created_at__lte=cutoff)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )

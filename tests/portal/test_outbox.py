@@ -51,13 +51,41 @@ def test_flush_sends_what_the_worker_missed_and_only_that():
     assert fresh.status == OutgoingEmail.Status.QUEUED
 
 
-def test_failed_send_stays_queued_then_gives_up(settings):
+def test_failed_send_backs_off_and_survives_a_day_long_outage(settings):
+    import time_machine
+
     settings.EMAIL_BACKEND = "tests.portal.failing_backend.FailingBackend"
-    message = _queue()
-    for _ in range(4):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        message = _queue()
         assert services.email_send(email_id=message.pk) is False
         message.refresh_from_db()
         assert message.status == OutgoingEmail.Status.QUEUED
+        assert message.next_attempt_at == start + timezone.timedelta(minutes=2)
+        # Not due yet: the flush leaves it alone.
+        clock.move_to(start + timezone.timedelta(minutes=1))
+        assert services.outbox_flush() == 0
+        assert OutgoingEmail.objects.get(pk=message.pk).attempts == 1
+        # The mail server stays down for a day: the flush keeps retrying, further apart.
+        for _ in range(24 * 12):
+            clock.shift(timezone.timedelta(minutes=5))
+            services.outbox_flush()
+        message.refresh_from_db()
+        assert message.status == OutgoingEmail.Status.QUEUED
+        assert 9 <= message.attempts < services.MAX_ATTEMPTS
+        # It comes back: the next due attempt sends it, once.
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        clock.shift(timezone.timedelta(hours=7))
+        assert services.outbox_flush() == 1
+        assert services.outbox_flush() == 0
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].extra_headers["Message-ID"].startswith(f"<outbox-{message.pk}@")
+
+
+def test_a_message_is_given_up_after_the_last_attempt(settings):
+    settings.EMAIL_BACKEND = "tests.portal.failing_backend.FailingBackend"
+    message = _queue()
+    OutgoingEmail.objects.filter(pk=message.pk).update(attempts=services.MAX_ATTEMPTS - 1)
     services.email_send(email_id=message.pk)
     message.refresh_from_db()
     assert message.status == OutgoingEmail.Status.FAILED
