@@ -1,15 +1,12 @@
 """Contention on PostgreSQL: real transactions in threads, released together by a barrier."""
 
-import threading
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 
 from cohorts import services
 from cohorts.models import Application, Enrolment, Review
 from portal.roles import Role
 from portal.tenancy import scopes_disabled, tenant_scope
+from tests.concurrency import run_together
 from tests.factories import (
     ApplicationFactory,
     CohortFactory,
@@ -18,30 +15,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(functions):
-    """Run each function in its own thread and DB connection, all starting at once."""
-    barrier = threading.Barrier(len(functions))
-    outcomes = [None] * len(functions)
-
-    def worker(index, function):
-        try:
-            barrier.wait()
-            outcomes[index] = ("ok", function())
-        except ValidationError as exc:
-            outcomes[index] = ("refused", exc.messages)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            outcomes[index] = ("error", repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def test_two_managers_accepting_for_the_last_place_fill_it_once():

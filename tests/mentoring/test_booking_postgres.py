@@ -1,15 +1,12 @@
 """Contention on PostgreSQL: twenty companies book the same mentor's slot at once."""
 
-import threading
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 from django_scopes import scopes_disabled
 
 from mentoring import booking
 from mentoring.models import MentoringSession
 from portal.tenancy import tenant_scope
+from tests.concurrency import run_together
 from tests.factories import OrganisationFactory
 from tests.mentoring.test_booking import NEXT_MONDAY_9, NOW, make_match
 
@@ -19,30 +16,6 @@ pytestmark = [
 ]
 
 BOOKERS = 20
-
-
-def run_together(functions):
-    """Run each function in its own thread and DB connection, all starting at once."""
-    barrier = threading.Barrier(len(functions))
-    outcomes = [None] * len(functions)
-
-    def worker(index, function):
-        try:
-            barrier.wait()
-            outcomes[index] = ("ok", function())
-        except ValidationError as exc:
-            outcomes[index] = ("refused", exc.messages)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            outcomes[index] = ("error", repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def test_twenty_companies_booking_the_same_slot_at_once_get_it_once():
