@@ -39,3 +39,15 @@ def can_manage_surveys(membership) -> Permission:
     if membership is not None and membership.role in MANAGERS:
         return ALLOWED
     return Permission(False, "Follow-up surveys are run by the programme managers.")
+
+
+def can_view_funder(membership, funder) -> Permission:
+    """A funder's combined figures: managers of the organisation, and the funder's own
+    users."""
+    if membership is None or funder.organisation_id != membership.organisation_id:
+        return Permission(False, "This funder belongs to another organisation.")
+    if membership.role in MANAGERS:
+        return ALLOWED
+    if membership.role == Role.FUNDER and funder.users.filter(pk=membership.user_id).exists():
+        return ALLOWED
+    return Permission(False, "Funders see the combined figures of their own funding only.")

@@ -45,6 +45,7 @@ from impact.selectors import (
     outcome_metrics,
     response_rates_by_round,
     responses_in_scope,
+    submitted_responses,
     wilson_interval,
 )
 from portal.taxonomy import Sector
@@ -515,25 +516,6 @@ _CHOICE_LABELS = {
 }
 
 
-def _submitted(scope: Scope):
-    """Every submitted response in scope (all rounds, both groups), filtered as
-    impact.selectors.responses_in_scope filters."""
-    responses = SurveyResponse.objects.filter(submitted_at__isnull=False)
-    if scope.programmes:
-        responses = responses.filter(programme_id__in=scope.programmes)
-    if scope.cohorts:
-        responses = responses.filter(cohort_id__in=scope.cohorts)
-    if scope.sector:
-        responses = responses.filter(company__sector=scope.sector)
-    if scope.responded_from:
-        responses = responses.filter(responded_on__gte=scope.responded_from)
-    if scope.responded_to:
-        responses = responses.filter(responded_on__lte=scope.responded_to)
-    if scope.round_months is not None:
-        responses = responses.filter(round_months=scope.round_months)
-    return responses
-
-
 def _cell(value, key: str = ""):
     if value is None or value == "":
         return None
@@ -553,7 +535,7 @@ def responses_table(scope: Scope) -> Table:
     )
     columns = [c for _, c in RESPONSE_COLUMNS]
     rows_data = (
-        _submitted(scope)
+        submitted_responses(scope)
         .order_by("is_comparison", "cohort__number", "round_months", "pk")
         .values(
             "pk",

@@ -119,10 +119,10 @@ class Scope:
     dedupe_by_registration: bool = False
 
 
-def responses_in_scope(scope: Scope, *, comparison: bool = False) -> QuerySet[SurveyResponse]:
-    """Submitted responses in scope, one per company: its latest in each cohort (or, for an
-    umbrella report, its latest across programmes by registration number)."""
-    responses = SurveyResponse.objects.filter(submitted_at__isnull=False, is_comparison=comparison)
+def submitted_responses(scope: Scope) -> QuerySet[SurveyResponse]:
+    """Every submitted response in scope (all rounds, both groups), before one is chosen
+    per company: the rows behind the anonymised-responses export."""
+    responses = SurveyResponse.objects.filter(submitted_at__isnull=False)
     if scope.programmes:
         responses = responses.filter(programme_id__in=scope.programmes)
     if scope.cohorts:
@@ -135,6 +135,13 @@ def responses_in_scope(scope: Scope, *, comparison: bool = False) -> QuerySet[Su
         responses = responses.filter(responded_on__lte=scope.responded_to)
     if scope.round_months is not None:
         responses = responses.filter(round_months=scope.round_months)
+    return responses
+
+
+def responses_in_scope(scope: Scope, *, comparison: bool = False) -> QuerySet[SurveyResponse]:
+    """Submitted responses in scope, one per company: its latest in each cohort (or, for an
+    umbrella report, its latest across programmes by registration number)."""
+    responses = submitted_responses(scope).filter(is_comparison=comparison)
     if not comparison:
         # A participant that left its cohort is out of the figures, as it is out of the
         # company count (the response rate's denominator).

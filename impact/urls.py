@@ -11,6 +11,7 @@ urlpatterns = [
     # Dashboards and reports (views_dashboard)
     path("impact/", dash.overview, name="overview"),
     path("impact/programmes/<int:pk>/", dash.programme_dashboard, name="programme"),
+    path("impact/funders/<int:pk>/", dash.funder_dashboard, name="funder"),
     path("impact/programmes/<int:pk>/reports/", dash.reports, name="reports"),
     path("impact/reports/<int:pk>/", dash.report_status, name="report-status"),
     path("impact/reports/<int:pk>/download/", dash.report_download, name="report-download"),

@@ -16,13 +16,16 @@ from django.utils import timezone
 
 from impact import reports as impact_reports
 from impact.forms_dashboard import CaseNoteForm, DashboardFilterForm, ReportRequestForm
+from impact.headlines import headlines
 from impact.models import FunderReport
 from impact.permissions import (
     IMPACT_READERS,
     can_manage_surveys,
+    can_view_funder,
     can_view_programme,
     funded_programme_ids,
 )
+from impact.selectors import Scope, outcome_metrics
 from portal.confirm import confirm_action
 from portal.downloads import attachment
 from portal.permissions import role_required
@@ -73,6 +76,43 @@ def overview(request, org_slug):
             "page": page,
             "rows": rows,
             "is_manager": request.membership.role in MANAGERS,
+            "funders": _visible_funders(request),
+        },
+    )
+
+
+def _visible_funders(request):
+    funders = request.organisation.funders.order_by("name")
+    if request.membership.role in MANAGERS:
+        return list(funders)
+    return list(funders.filter(users=request.user))
+
+
+@role_required(*IMPACT_READERS)
+def funder_dashboard(request, org_slug, pk):
+    """Everything one funder funds, together: a company in two of its programmes counts
+    once (matched by registration number)."""
+    funder = get_object_or_404(request.organisation.funders, pk=pk)
+    permission = can_view_funder(request.membership, funder)
+    if not permission:
+        raise PermissionDenied(permission.reason)
+    programmes = list(
+        request.organisation.programmes.filter(grants__funder=funder).distinct().order_by("name")
+    )
+    scope = Scope(programmes=tuple(p.pk for p in programmes), dedupe_by_registration=True)
+    metrics = outcome_metrics(scope) if programmes else None
+    return render(
+        request,
+        "impact/dashboard/funder.html",
+        {
+            "funder": funder,
+            "programmes": programmes,
+            "metrics": metrics,
+            "headlines": headlines(metrics) if metrics else [],
+            "outcome_rows": impact_reports.outcome_rows(metrics, None, {}) if metrics else [],
+            "response_rate_percent": impact_reports.percent(metrics.response_rate)
+            if metrics
+            else None,
         },
     )
 
