@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from cohorts.exports import safe_text
 from mentoring import claims as claim_services
 from mentoring import selectors_sessions as selectors
 from mentoring import sessions as session_services
@@ -399,14 +400,14 @@ def claims_export(request, org_slug):
         approved = claim.status == FeeClaim.Status.APPROVED
         writer.writerow(
             [
-                _cell(claim.mentor.user.display_name),
-                claim.mentor.user.email,
+                safe_text(claim.mentor.user.display_name),
+                safe_text(claim.mentor.user.email),
                 f"{claim.month:%Y-%m}",
                 claim.session_count,
                 f"{claim.amount:.2f}",
                 claim.get_status_display(),
                 _stamp(claim.submitted_at),
-                _cell(claim.decided_by.display_name) if approved and claim.decided_by else "",
+                safe_text(claim.decided_by.display_name) if approved and claim.decided_by else "",
                 _stamp(claim.decided_at) if approved else "",
             ]
         )
@@ -415,11 +416,6 @@ def claims_export(request, org_slug):
 
 def _stamp(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def _cell(text: str) -> str:
-    """Keep a spreadsheet from reading a name as a formula."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 # --- A programme's mentoring settings and cost ---------------------------------------------
