@@ -3,8 +3,6 @@ mentor's own profile with the style questionnaire, and availability."""
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django import forms
 
 from mentoring.models import (
@@ -16,6 +14,7 @@ from mentoring.models import (
 )
 from mentoring.selectors_mentors import SORTS
 from mentoring.services_mentors import CV_MAX_MB
+from portal.models import time_zone_names
 from portal.taxonomy import Region, Sector
 
 REGION_CHOICES = [("", "Choose a region"), *Region.choices]
@@ -29,7 +28,7 @@ ANSWER_CHOICES = [
 
 
 def _time_zone_choices():
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+    return [(name, name.replace("_", " ")) for name in time_zone_names()]
 
 
 class MentorApplicationForm(forms.Form):

@@ -24,7 +24,7 @@ from mentoring.models import (
     WeeklyAvailability,
     style_position,
 )
-from portal.models import Membership, Organisation, User
+from portal.models import Membership, Organisation, User, time_zone_names
 from portal.roles import MANAGERS, Role
 from portal.services import email_enqueue
 from portal.taxonomy import Region, Sector
@@ -331,7 +331,7 @@ def mentor_profile_update(
         )
     if fields.get("region") and fields["region"] not in Region.values:
         raise ValidationError({"region": "Choose a region from the list."})
-    if "time_zone" in fields and fields["time_zone"] not in zoneinfo.available_timezones():
+    if "time_zone" in fields and fields["time_zone"] not in time_zone_names():
         raise ValidationError({"time_zone": "Choose a time zone from the list."})
     for name, value in fields.items():
         setattr(mentor, name, value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 import zoneinfo
 from datetime import timedelta
@@ -64,8 +65,16 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
 
+@functools.cache
+def time_zone_names() -> tuple[str, ...]:
+    """Every IANA time zone, sorted. available_timezones() walks the zoneinfo directory on
+    disk; the list never changes while the process runs, and every form and validation
+    that offers a time zone asks for it."""
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
 def _time_zone_choices():
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+    return [(name, name) for name in time_zone_names()]
 
 
 def validate_slug_not_reserved(value: str) -> None:
