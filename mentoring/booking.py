@@ -20,6 +20,7 @@ from mentoring.models import (
     SessionReminder,
     WeeklyAvailability,
 )
+from mentoring.periods import month_bounds
 
 TAKEN_MESSAGE = "That time has just been taken. Please choose another."
 # Sessions are booked at most this far ahead (the booking page shows four weeks).
@@ -96,14 +97,6 @@ def _within_availability(mentor: MentorProfile, starts_at: datetime, ends_at: da
     )
 
 
-def _month_bounds(moment: datetime, tz_name: str) -> tuple[datetime, datetime]:
-    tz = zoneinfo.ZoneInfo(tz_name)
-    local = moment.astimezone(tz)
-    first = datetime(local.year, local.month, 1, tzinfo=tz)
-    following = datetime(local.year + (local.month == 12), local.month % 12 + 1, 1, tzinfo=tz)
-    return first, following
-
-
 def session_book(
     *,
     match: MentorMatch,
@@ -169,7 +162,7 @@ def session_book(
             raise ValidationError(
                 {"starts_at": "The mentor is not available then. Choose one of the times shown."}
             )
-        first, following = _month_bounds(starts_at, mentor.time_zone)
+        first, following = month_bounds(starts_at, mentor.time_zone)
         live = MentoringSession.objects.exclude(status=MentoringSession.Status.CANCELLED)
         if (
             live.filter(mentor=mentor, starts_at__gte=first, starts_at__lt=following).count()

@@ -17,18 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentoring.models import FeeClaim, MentoringSession, MentorProfile
+from mentoring.periods import month_bounds
 from portal.services import email_enqueue
 
 # A claim can be rebuilt while it is the mentor's to change.
 OPEN_STATUSES = (FeeClaim.Status.DRAFT, FeeClaim.Status.QUERIED)
-
-
-def month_bounds(month: date, tz_name: str) -> tuple[datetime, datetime]:
-    """The instants a calendar month starts and ends in a time zone."""
-    tz = zoneinfo.ZoneInfo(tz_name)
-    first = datetime(month.year, month.month, 1, tzinfo=tz)
-    following = datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=tz)
-    return first, following
 
 
 def payable_q(prefix: str = "") -> Q:

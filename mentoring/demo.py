@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from cohorts import demo as cohorts_demo
 from cohorts.models import Cohort, CohortStatus, CompanyMember, Enrolment
-from mentoring.claims import claimable_months, month_bounds
+from mentoring.claims import claimable_months
 from mentoring.matching import CompanyFacts, MentorFacts, Ranked, score
 from mentoring.models import (
     INTERACTION_STATEMENTS,
@@ -45,6 +45,7 @@ from mentoring.models import (
     WeeklyAvailability,
     style_position,
 )
+from mentoring.periods import month_bounds
 from portal.demo import _Passwords, ensure_membership, ensure_user
 from portal.models import Membership
 from portal.roles import Role

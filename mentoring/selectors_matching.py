@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from cohorts.models import CohortStatus, Enrolment
 from cohorts.selectors import count_of
+from mentoring import periods
 from mentoring.matching import CompanyFacts, Excluded, MentorFacts, Ranked, rank, score
 from mentoring.models import (
     STYLE_AXES,
@@ -53,11 +54,7 @@ POOL_STATUSES = [
 
 def month_bounds(*, organisation, now: datetime | None = None) -> tuple[datetime, datetime]:
     """The current calendar month in the organisation's time zone, as aware instants."""
-    tz = zoneinfo.ZoneInfo(organisation.time_zone)
-    local = (now or timezone.now()).astimezone(tz)
-    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    following = (start + timedelta(days=32)).replace(day=1)
-    return start, following
+    return periods.month_bounds(now or timezone.now(), organisation.time_zone)
 
 
 def local_today(*, organisation, now: datetime | None = None) -> date:

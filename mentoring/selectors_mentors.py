@@ -11,6 +11,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from mentoring import periods
 from mentoring.booking import available_starts
 from mentoring.models import MentoringSession, MentorMatch, MentorProfile
 
@@ -26,10 +27,7 @@ SORTS = {
 
 def month_bounds(moment: datetime | None = None) -> tuple[datetime, datetime]:
     """The current calendar month in the active time zone, as aware instants."""
-    local = timezone.localtime(moment or timezone.now())
-    first = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return first, following
+    return periods.month_bounds(moment or timezone.now(), timezone.get_current_timezone_name())
 
 
 def _count_subquery(queryset, field: str):

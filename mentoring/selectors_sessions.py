@@ -10,8 +10,9 @@ from django.db.models import Count, F, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 
-from mentoring.claims import month_bounds, payable_q
+from mentoring.claims import payable_q
 from mentoring.models import FeeClaim, MentoringSession, MentoringSettings, MentorProfile
+from mentoring.periods import month_bounds
 
 # A company is flagged once its mentee no-shows, across all its mentors, pass this number.
 NO_SHOW_WARNING_OVER = 2

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from cohorts.exports import safe_text
 from mentoring import claims as claim_services
+from mentoring import periods
 from mentoring import selectors_sessions as selectors
 from mentoring import sessions as session_services
 from mentoring.forms_sessions import (
@@ -293,7 +294,7 @@ def _mentor_claims(request, organisation):
         if mentor
         else FeeClaim.objects.none()
     )
-    first_of_month = claim_services.month_bounds(
+    first_of_month = periods.month_bounds(
         timezone.localdate().replace(day=1), organisation.time_zone
     )[0]
     return render(
