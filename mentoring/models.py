@@ -54,6 +54,25 @@ def style_position(answers: list[int]) -> float:
     return round(sum(answers) / len(answers) - 3, 2) if answers else 0.0
 
 
+def clean_style_answers(answers: dict, *, message: str) -> dict[str, list[int]]:
+    """{"thinking": [1–5 × 4], "interaction": [1–5 × 4]}, or ValidationError(message): the
+    one check of the questionnaire that mentors and founders answer."""
+    from django.core.exceptions import ValidationError
+
+    cleaned = {}
+    for axis, statements in (
+        ("thinking", THINKING_STATEMENTS),
+        ("interaction", INTERACTION_STATEMENTS),
+    ):
+        values = list(answers.get(axis) or [])
+        if len(values) != len(statements) or any(
+            not isinstance(v, int) or not 1 <= v <= 5 for v in values
+        ):
+            raise ValidationError(message)
+        cleaned[axis] = values
+    return cleaned
+
+
 class MentorProfile(TenantModel):
     """A mentor of one organisation: from application through induction to active work.
     A person who mentors for two hubs has a profile in each."""

@@ -15,8 +15,6 @@ from cohorts.models import Company, Enrolment
 from mentoring import selectors_matching as selectors
 from mentoring.matching import Excluded
 from mentoring.models import (
-    INTERACTION_STATEMENTS,
-    THINKING_STATEMENTS,
     AdviserContact,
     DiagnosisComment,
     Expertise,
@@ -25,6 +23,7 @@ from mentoring.models import (
     MentorMatch,
     MentorProfile,
     NeedsDiagnosis,
+    clean_style_answers,
     style_position,
 )
 from mentoring.sessions import session_cancel_and_notify
@@ -57,15 +56,12 @@ def _validate_style(answers: dict | None) -> tuple[dict, float | None, float | N
     """{"thinking": [1-5 ×4], "interaction": [1-5 ×4]} or nothing at all."""
     if not answers:
         return {}, None, None
-    thinking = list(answers.get("thinking") or [])
-    interaction = list(answers.get("interaction") or [])
-    complete = len(thinking) == len(THINKING_STATEMENTS) and len(interaction) == len(
-        INTERACTION_STATEMENTS
+    cleaned = clean_style_answers(
+        answers,
+        message="Answer every statement of the founder's style from 1 to 5, or leave them "
+        "all empty.",
     )
-    if not complete or any(a not in range(1, 6) for a in thinking + interaction):
-        raise ValidationError(
-            "Answer every statement of the founder's style from 1 to 5, or leave them all empty."
-        )
+    thinking, interaction = cleaned["thinking"], cleaned["interaction"]
     return (
         {"thinking": thinking, "interaction": interaction},
         style_position(thinking),

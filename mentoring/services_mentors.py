@@ -15,13 +15,12 @@ from django.utils import timezone
 
 from cohorts.services import UPLOAD_TYPES
 from mentoring.models import (
-    INTERACTION_STATEMENTS,
-    THINKING_STATEMENTS,
     AvailabilitySlot,
     Expertise,
     MentoringSession,
     MentorProfile,
     WeeklyAvailability,
+    clean_style_answers,
     style_position,
 )
 from portal.models import Membership, Organisation, User, time_zone_names
@@ -287,19 +286,9 @@ def mentor_rate_set(*, mentor: MentorProfile, rate_per_session, capacity_per_mon
 
 
 def style_answers_clean(answers: dict) -> dict[str, list[int]]:
-    """{"thinking": [1..5 x4], "interaction": [1..5 x4]} or a ValidationError."""
-    cleaned = {}
-    for axis, statements in (
-        ("thinking", THINKING_STATEMENTS),
-        ("interaction", INTERACTION_STATEMENTS),
-    ):
-        values = answers.get(axis) or []
-        if len(values) != len(statements) or any(
-            not isinstance(v, int) or not 1 <= v <= 5 for v in values
-        ):
-            raise ValidationError("Answer every statement of the questionnaire from 1 to 5.")
-        cleaned[axis] = list(values)
-    return cleaned
+    return clean_style_answers(
+        answers, message="Answer every statement of the questionnaire from 1 to 5."
+    )
 
 
 def mentor_profile_update(
