@@ -159,6 +159,16 @@ def application_board(
     return rank_applications(applications)
 
 
+def has_submitted_applications(cohort: Cohort) -> bool:
+    """Whether any application has been submitted: from then on the form is fixed."""
+    return cohort.applications.exclude(status=ApplicationStatus.DRAFT).exists()
+
+
+def has_submitted_reviews(cohort: Cohort) -> bool:
+    """Whether any review is in: from then on the criteria are fixed."""
+    return Review.objects.filter(application__cohort=cohort, submitted_at__isnull=False).exists()
+
+
 def status_counts(*, cohort: Cohort) -> dict[str, int]:
     rows = cohort.applications.values("status").annotate(n=Count("pk"))
     counts = {row["status"]: row["n"] for row in rows}

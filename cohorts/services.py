@@ -35,7 +35,11 @@ from cohorts.models import (
     Review,
     Score,
 )
-from cohorts.selectors import rank_applications
+from cohorts.selectors import (
+    has_submitted_applications,
+    has_submitted_reviews,
+    rank_applications,
+)
 from portal.roles import REVIEWERS
 from portal.services import email_enqueue
 from programmes.selectors import CompanyFacts, eligibility_reasons
@@ -171,7 +175,7 @@ def cohort_move(*, cohort: Cohort, to_status: str, by, note: str = "") -> Cohort
                 f"A cohort that is {locked.get_status_display().lower()} cannot move to "
                 f"“{CohortStatus(to_status).label}”."
             )
-        if to_status == CohortStatus.DRAFT and _has_submissions(locked):
+        if to_status == CohortStatus.DRAFT and has_submitted_applications(locked):
             raise ValidationError(
                 "Applications have been submitted to this cohort; it cannot go back to draft."
             )
@@ -210,7 +214,7 @@ def question_save(*, question: Question) -> Question:
     are fixed: changing them would change what the submitted answers mean."""
     if question.organisation_id is None:
         question.organisation_id = question.cohort.organisation_id
-    if question.pk is not None and _has_submissions(question.cohort):
+    if question.pk is not None and has_submitted_applications(question.cohort):
         before = Question.objects.get(pk=question.pk)
         if (before.kind, before.choice_list) != (question.kind, question.choice_list):
             raise ValidationError(
@@ -225,12 +229,8 @@ def question_save(*, question: Question) -> Question:
     return question
 
 
-def _has_submissions(cohort: Cohort) -> bool:
-    return cohort.applications.exclude(status=ApplicationStatus.DRAFT).exists()
-
-
 def question_delete(*, question: Question) -> None:
-    if _has_submissions(question.cohort):
+    if has_submitted_applications(question.cohort):
         raise ValidationError(
             "Applications have been submitted with this question; it can no longer be removed."
         )
@@ -270,7 +270,7 @@ def criterion_delete(*, criterion: Criterion) -> None:
 
 
 def _refuse_if_reviews_submitted(cohort: Cohort) -> None:
-    if Review.objects.filter(application__cohort=cohort, submitted_at__isnull=False).exists():
+    if has_submitted_reviews(cohort):
         raise ValidationError(
             "Reviews have already been submitted against these criteria; changing them now "
             "would make the scores incomparable."

@@ -34,7 +34,6 @@ from cohorts.models import (
     CohortStatus,
     Enrolment,
     QuestionKind,
-    Review,
 )
 from portal.confirm import confirm_action
 from portal.fields import add_service_errors
@@ -66,14 +65,6 @@ def _cohort(request, pk):
     return get_object_or_404(
         request.organisation.cohorts.select_related("programme", "organisation"), pk=pk
     )
-
-
-def _has_submitted_applications(cohort) -> bool:
-    return cohort.applications.exclude(status=ApplicationStatus.DRAFT).exists()
-
-
-def _has_submitted_reviews(cohort) -> bool:
-    return Review.objects.filter(application__cohort=cohort, submitted_at__isnull=False).exists()
 
 
 # --- Cohorts --------------------------------------------------------------------------------
@@ -223,7 +214,7 @@ def form_builder(request, org_slug, pk):
             "questions": questions,
             "preview": PreviewForm(questions=questions),
             "profile_fields": PROFILE_FIELDS,
-            "locked": _has_submitted_applications(cohort),
+            "locked": selectors.has_submitted_applications(cohort),
             "choice_kinds": CHOICE_KINDS,
             "file_kind": QuestionKind.FILE,
         },
@@ -313,7 +304,7 @@ def criteria(request, org_slug, pk):
             "form": form,
             "rows": rows,
             "total_weight": total,
-            "locked": _has_submitted_reviews(cohort),
+            "locked": selectors.has_submitted_reviews(cohort),
         },
         status=400 if form.errors else 200,
     )
