@@ -7,6 +7,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from mentoring.forms_mentors import add_style_fields
 from mentoring.models import (
     INTERACTION_STATEMENTS,
     THINKING_STATEMENTS,
@@ -16,7 +17,6 @@ from mentoring.models import (
 from mentoring.services_matching import END_REASONS, MAX_GOALS, MAX_NEEDS
 
 ORDINALS = ["1st", "2nd", "3rd", "4th", "5th"]
-LIKERT = [("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")]
 # How long after a contact the next one is due unless the adviser says otherwise.
 DEFAULT_CONTACT_INTERVAL = timedelta(days=28)
 
@@ -54,19 +54,9 @@ class DiagnosisForm(forms.Form):
             self.fields[f"goal_date_{i + 1}"] = forms.DateField(
                 label=f"Target date of goal {i + 1}", required=False, widget=DateInput
             )
-        for axis, statements in (
-            ("thinking", THINKING_STATEMENTS),
-            ("interaction", INTERACTION_STATEMENTS),
-        ):
-            for i, statement in enumerate(statements):
-                self.fields[f"{axis}_{i + 1}"] = forms.TypedChoiceField(
-                    label=statement,
-                    choices=LIKERT,
-                    coerce=int,
-                    required=False,
-                    empty_value=None,
-                    widget=forms.RadioSelect,
-                )
+        add_style_fields(
+            self, name=lambda axis, i: f"{axis}_{i + 1}", required=False, empty_value=None
+        )
         if initial_from is not None and not self.is_bound:
             self._prefill(initial_from)
 

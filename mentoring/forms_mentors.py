@@ -27,6 +27,24 @@ ANSWER_CHOICES = [
 ]
 
 
+def add_style_fields(form, *, name, required: bool, **options) -> None:
+    """The questionnaire's eight statements as 1–5 radio fields, named `name(axis, i)`
+    (i from 0); the mentor profile and the founder's diagnosis ask the same."""
+    for axis, statements in (
+        ("thinking", THINKING_STATEMENTS),
+        ("interaction", INTERACTION_STATEMENTS),
+    ):
+        for index, statement in enumerate(statements):
+            form.fields[name(axis, index)] = forms.TypedChoiceField(
+                label=statement,
+                choices=ANSWER_CHOICES,
+                coerce=int,
+                required=required,
+                widget=forms.RadioSelect,
+                **options,
+            )
+
+
 def _time_zone_choices():
     return [(name, name.replace("_", " ")) for name in time_zone_names()]
 
@@ -191,18 +209,12 @@ class MentorProfileForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for axis, statements in (
-            ("thinking", THINKING_STATEMENTS),
-            ("interaction", INTERACTION_STATEMENTS),
-        ):
-            for index, statement in enumerate(statements):
-                self.fields[f"q_{axis}_{index}"] = forms.TypedChoiceField(
-                    label=statement,
-                    choices=ANSWER_CHOICES,
-                    coerce=int,
-                    widget=forms.RadioSelect,
-                    error_messages={"required": "Answer this statement from 1 to 5."},
-                )
+        add_style_fields(
+            self,
+            name=lambda axis, index: f"q_{axis}_{index}",
+            required=True,
+            error_messages={"required": "Answer this statement from 1 to 5."},
+        )
 
     @classmethod
     def initial_for(cls, mentor: MentorProfile) -> dict:
