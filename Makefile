@@ -45,6 +45,12 @@ chromium:
 test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The benchmarks (bench/run.py): ratios against baselines measured in the same run, appended
+# to bench/RESULTS.md. Needs PostgreSQL and Redis; wrk comes from Debian. QUICK=1 for a try.
+bench: install
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; else echo "install wrk (Debian package wrk)"; exit 1; fi; }
+	$(PY) bench/run.py $(if $(QUICK),--quick,)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -12,3 +12,4 @@ class CohortsConfig(AppConfig):
         register(NavItem("Cohorts", "cohorts:cohort-list", MANAGERS, "people-fill", 20))
         register(NavItem("Reviews", "cohorts:my-reviews", REVIEWERS, "clipboard-check", 30))
         register(NavItem("Companies", "cohorts:company-list", STAFF, "building", 40))
+        register(NavItem("Referrals", "cohorts:referral-list", STAFF, "share", 45))

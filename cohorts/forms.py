@@ -10,17 +10,5 @@ class CompanyForm(forms.ModelForm):
 
     class Meta:
         model = Company
-        fields = [
-            "name",
-            "registration_number",
-            "sector",
-            "region",
-            "year_founded",
-            "employees",
-            "turnover_band",
-            "website",
-            "exports",
-            "export_markets",
-            "help_wanted",
-        ]
+        fields = list(Company.PROFILE_FIELDS)
         widgets = {"help_wanted": forms.Textarea(attrs={"rows": 4})}

@@ -27,6 +27,22 @@ class Company(models.Model):
     """An SME. Global, not tenant-owned: one company deals with several organisations, and a
     tenant sees it only through that company's applications and enrolments with it."""
 
+    # The profile the company keeps (its form) and may share with a partner (a referral).
+    PROFILE_FIELDS = (
+        "name",
+        "registration_number",
+        "sector",
+        "region",
+        "year_founded",
+        "employees",
+        "turnover_band",
+        "website",
+        "exports",
+        "export_markets",
+        "target_markets",
+        "help_wanted",
+    )
+
     name = models.CharField(max_length=200)
     registration_number = models.CharField(
         max_length=20, blank=True, help_text="Companies House number, if registered."
@@ -42,6 +58,12 @@ class Company(models.Model):
     exports = models.BooleanField("already exports", default=False)
     export_markets = models.CharField(
         max_length=500, blank=True, help_text="Countries you sell to, separated by commas."
+    )
+    target_markets = models.CharField(
+        "markets you want to enter",
+        max_length=500,
+        blank=True,
+        help_text="Countries, separated by commas. Used to suggest export consortia.",
     )
     help_wanted = models.TextField("what help you want", blank=True)
     members = models.ManyToManyField(
@@ -468,3 +490,69 @@ class CompanyInvitation(models.Model):
 
     def get_accept_url(self) -> str:
         return reverse("my:colleague-accept", kwargs={"token": self.token})
+
+
+# --- Referrals and sharing consent ----------------------------------------------------------
+
+
+class Referral(TenantModel):
+    """A one-stop-shop referral: the referring organisation (`organisation`) proposes to share
+    a company's profile with a partner organisation. The partner sees nothing until one of
+    the company's owners consents; the consent records who, when and what was shared, and
+    the company can withdraw it at any time, which hides the profile again."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the company's consent"
+        CONSENTED = "consented", "Shared with consent"
+        DECLINED = "declined", "Declined by the company"
+        WITHDRAWN = "withdrawn", "Consent withdrawn"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # What a referral shares: the company profile, field by field, as the company sees it.
+    PROFILE_FIELDS = Company.PROFILE_FIELDS
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="referrals")
+    partner = models.ForeignKey(
+        "portal.Organisation", on_delete=models.CASCADE, related_name="referrals_received"
+    )
+    note = models.TextField(
+        "why the referral",
+        blank=True,
+        help_text="Shown to the company and, once it consents, to the partner.",
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The consent (or refusal) and its withdrawal: who, when and what.
+    shared_fields = models.JSONField(default=list, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "company", "partner"],
+                condition=models.Q(status__in=["pending", "consented"]),
+                name="one_live_referral_per_partner",
+            )
+        ]
+        indexes = [models.Index(fields=["partner", "status"])]
+
+    def __str__(self) -> str:
+        return f"Referral of {self.company} to {self.partner}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("my:referral", kwargs={"pk": self.pk})
+
+    @property
+    def is_shared(self) -> bool:
+        return self.status == self.Status.CONSENTED

@@ -4,6 +4,7 @@
 from django.urls import path
 
 from cohorts import views_manage as manage
+from cohorts import views_referrals as referrals
 from cohorts import views_review as review
 
 app_name = "cohorts"
@@ -38,6 +39,11 @@ urlpatterns = [
     path("enrolments/<int:pk>/withdraw/", manage.enrolment_withdraw, name="enrolment-withdraw"),
     path("companies/", manage.company_list, name="company-list"),
     path("companies/<int:pk>/", manage.company_detail, name="company-detail"),
+    # Referrals to partner organisations (views_referrals)
+    path("companies/<int:pk>/refer/", referrals.referral_create, name="referral-create"),
+    path("referrals/", referrals.referral_list, name="referral-list"),
+    path("referrals/<int:pk>/", referrals.referral_received, name="referral-received"),
+    path("referrals/<int:pk>/cancel/", referrals.referral_cancel, name="referral-cancel"),
     # Review and selection (views_review)
     path("cohorts/<int:pk>/applications/", review.board, name="board"),
     path("cohorts/<int:pk>/reviewers/", review.reviewers, name="reviewers"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cohorts import views_my
+from cohorts import views_my, views_referrals
 
 app_name = "my"
 
@@ -23,5 +23,13 @@ urlpatterns = [
         "applications/<int:pk>/files/<int:file_pk>/",
         views_my.application_file,
         name="application-file",
+    ),
+    path("referrals/", views_referrals.my_referrals, name="referrals"),
+    path("referrals/<int:pk>/", views_referrals.my_referral, name="referral"),
+    path("referrals/<int:pk>/answer/", views_referrals.my_referral_answer, name="referral-answer"),
+    path(
+        "referrals/<int:pk>/withdraw/",
+        views_referrals.my_referral_withdraw,
+        name="referral-withdraw",
     ),
 ]

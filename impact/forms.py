@@ -119,11 +119,30 @@ def _custom_field(question: CustomQuestion):
 
 
 class SurveyScheduleForm(forms.ModelForm):
+    # Declared so that no query runs at import (missions are tenant-scoped); the programme's
+    # missions are set in __init__.
+    mission = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Trade mission",
+        help_text="Only for the “trade mission return” anchor: its selected delegates are "
+        "surveyed, counted from its return date.",
+    )
+    event = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Event",
+        help_text="Only for the “event” anchor: the companies marked as having attended it are "
+        "surveyed, counted from the day it ends.",
+    )
+
     class Meta:
         model = SurveySchedule
         fields = [
             "name",
             "anchor",
+            "mission",
+            "event",
             "offset_months",
             "reminder_days",
             "expires_after_days",
@@ -137,6 +156,13 @@ class SurveyScheduleForm(forms.ModelForm):
             "include_comparison_group": "Survey the applicants not selected too (comparison group)",
             "active": "Active: plan and send invitations of this round",
         }
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only for the “trade mission return” anchor: this programme's missions.
+        self.fields["mission"].queryset = programme.trade_missions.order_by("-departs_on")
+        # Only for the “event” anchor: this programme's events.
+        self.fields["event"].queryset = programme.events.order_by("-starts_at")
 
 
 class CustomQuestionForm(forms.ModelForm):

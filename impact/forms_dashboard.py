@@ -21,6 +21,9 @@ class DashboardFilterForm(forms.Form):
     cohort = CohortChoiceField(
         queryset=Cohort.objects.none(), required=False, empty_label="All cohorts"
     )
+    mission = forms.ModelChoiceField(
+        queryset=None, required=False, label="Trade mission", empty_label="All companies"
+    )
     sector = forms.ChoiceField(choices=[("", "All sectors"), *Sector.choices], required=False)
     responded_from = forms.DateField(
         label="Answers from", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -32,6 +35,9 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cohort"].queryset = programme.cohorts.order_by("number")
+        # A mission's figures are those of its selected delegates.
+        self.fields["mission"].queryset = programme.trade_missions.order_by("-departs_on")
+        self.fields["mission"].label_from_instance = lambda m: f"Delegates of {m.title}"
 
     def clean(self):
         cleaned = super().clean()
@@ -47,6 +53,8 @@ class DashboardFilterForm(forms.Form):
         filters = {}
         if data.get("cohort"):
             filters["cohort"] = data["cohort"].pk
+        if data.get("mission"):
+            filters["mission"] = data["mission"].pk
         if data.get("sector"):
             filters["sector"] = data["sector"]
         # A period with either end wrong is left out whole.

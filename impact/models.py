@@ -65,9 +65,29 @@ class SurveySchedule(TenantModel):
     class Anchor(models.TextChoices):
         COHORT_START = "cohort_start", "Cohort start"
         COHORT_END = "cohort_end", "Cohort end"
+        MISSION_RETURN = "mission_return", "Trade mission return"
+        EVENT = "event", "Event"
 
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="survey_schedules"
+    )
+    mission = models.ForeignKey(
+        "activities.TradeMission",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="survey_schedules",
+        help_text="For “trade mission return”: the mission whose selected delegates are "
+        "surveyed, counted from its return date.",
+    )
+    event = models.ForeignKey(
+        "activities.Event",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="survey_schedules",
+        help_text="For “event”: the event whose attending companies are surveyed, counted "
+        "from the day it ends.",
     )
     name = models.CharField(max_length=100, help_text="For example “6-month follow-up”.")
     anchor = models.CharField(max_length=20, choices=Anchor.choices, default=Anchor.COHORT_END)
@@ -102,6 +122,29 @@ class SurveySchedule(TenantModel):
         return (
             f"{self.name} ({self.offset_months} months after {self.get_anchor_display().lower()})"
         )
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        # Each activity anchor needs its activity, of the same programme; no other anchor
+        # takes one.
+        for anchor, name, what in (
+            (self.Anchor.MISSION_RETURN, "mission", "trade mission"),
+            (self.Anchor.EVENT, "event", "event"),
+        ):
+            chosen = getattr(self, f"{name}_id") is not None
+            if self.anchor == anchor:
+                if not chosen:
+                    raise ValidationError({name: f"Choose the {what} to count from."})
+                if self.programme_id and getattr(self, name).programme_id != self.programme_id:
+                    raise ValidationError({name: f"This {what} belongs to another programme."})
+            elif chosen:
+                raise ValidationError(
+                    {
+                        name: f"A{'n' if what[0] in 'aeiou' else ''} {what} is chosen only for the "
+                        f"“{anchor.label.lower()}” anchor."
+                    }
+                )
 
     @property
     def reminder_offsets(self) -> list[int]:
@@ -341,3 +384,41 @@ class FunderReport(TenantModel):
         return (
             f"{self.programme} report ({self.get_format_display()}, {self.requested_at:%d %b %Y})"
         )
+
+
+class ImpactSharing(TenantModel):
+    """A partner organisation's agreement (`organisation`) to share its aggregate impact
+    figures with an umbrella organisation it partners with (`shared_with`), for the
+    umbrella's combined report. Only aggregates cross over: never company names or answers.
+    Withdrawn by its admin at any time; the row is kept, as the record of who agreed when."""
+
+    shared_with = models.ForeignKey(
+        "portal.Organisation", on_delete=models.CASCADE, related_name="impact_shared_with_it"
+    )
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    agreed_at = models.DateTimeField()
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["shared_with__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "shared_with"], name="one_impact_sharing_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(organisation=models.F("shared_with")),
+                name="impact_sharing_not_with_itself",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} shares its impact figures with {self.shared_with}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None

@@ -16,13 +16,10 @@ import base64
 import csv
 import datetime
 import io
-import logging
-import mimetypes
 import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Max, Min
@@ -48,6 +45,7 @@ from impact.selectors import (
     submitted_responses,
     wilson_interval,
 )
+from portal.pdf import html_to_pdf, logo_data_uri
 from portal.taxonomy import Sector
 from programmes.models import OutcomeKey, Programme
 
@@ -109,6 +107,8 @@ def clean_filters(filters: dict | None) -> dict:
     if filters.get("cohort"):
         cohort = filters["cohort"]
         cleaned["cohort"] = cohort.pk if isinstance(cohort, Cohort) else int(cohort)
+    if filters.get("mission"):
+        cleaned["mission"] = int(getattr(filters["mission"], "pk", filters["mission"]))
     if filters.get("sector") in Sector.values:
         cleaned["sector"] = filters["sector"]
     for key in ("responded_from", "responded_to"):
@@ -123,6 +123,7 @@ def scope_for(programme: Programme, filters: dict | None = None) -> Scope:
     return Scope(
         programmes=(programme.pk,),
         cohorts=(filters["cohort"],) if filters.get("cohort") else (),
+        missions=(filters["mission"],) if filters.get("mission") else (),
         sector=filters.get("sector", ""),
         responded_from=_date(filters.get("responded_from")),
         responded_to=_date(filters.get("responded_to")),
@@ -134,6 +135,13 @@ def describe_filters(scope: Scope, cohort: Cohort | None = None) -> list[str]:
     words = []
     if cohort is not None:
         words.append(f"Cohort {cohort.number}" + (f" ({cohort.name})" if cohort.name else ""))
+    if scope.missions:
+        from activities.models import TradeMission
+
+        for title in TradeMission.objects.filter(pk__in=scope.missions).values_list(
+            "title", flat=True
+        ):
+            words.append(f"Selected delegates of the trade mission “{title}”")
     if scope.sector:
         words.append(f"Sector: {Sector(scope.sector).label}")
     if scope.responded_from and scope.responded_to:
@@ -238,23 +246,6 @@ def _turnover_growth(scope: Scope, metrics: Metrics) -> dict | None:
         .count()
     )
     return {"ratio": growth, "percent": percent(growth), "companies": companies}
-
-
-def _logo_data_uri(organisation) -> str:
-    """The organisation's logo inlined, so the PDF renderer fetches nothing."""
-    if not organisation.logo:
-        return ""
-    try:
-        with organisation.logo.open("rb") as handle:
-            data = handle.read(2 * 1024 * 1024 + 1)
-    except (FileNotFoundError, OSError, ValueError):
-        return ""
-    if len(data) > 2 * 1024 * 1024:
-        return ""
-    kind = mimetypes.guess_type(organisation.logo.name)[0] or "image/png"
-    if not kind.startswith("image/"):
-        return ""
-    return f"data:{kind};base64,{base64.b64encode(data).decode()}"
 
 
 def report_context(
@@ -655,30 +646,18 @@ def render_html(context: dict) -> str:
     """The report as a standalone HTML page (print CSS included), as the PDF shows it."""
     return render_to_string(
         "impact/report/report.html",
-        {**context, "logo": _logo_data_uri(context["organisation"])},
+        {**context, "logo": logo_data_uri(context["organisation"])},
     )
 
 
 def render_pdf(context: dict) -> bytes:
-    # WeasyPrint logs every step (even on import) at INFO; a worker's log needs only its
-    # warnings.
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    import weasyprint
-    from weasyprint.urls import URLFetcher
-
     # The charts go in as data: images, drawn by WeasyPrint's SVG renderer (inline <svg>
     # works too, but its HTML parser then warns about every SVG style property).
     images = {
         name: "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode()
         for name, svg in context.get("charts", {}).items()
     }
-    html = render_html({**context, "chart_images": images})
-    # Everything the report shows is inline: the renderer may read data: URLs only, never
-    # the network or the disk.
-    fetcher = URLFetcher(allowed_protocols=["data"], allow_redirects=False)
-    return weasyprint.HTML(
-        string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher
-    ).write_pdf()
+    return html_to_pdf(render_html({**context, "chart_images": images}))
 
 
 def render_file(context: dict, fmt: str) -> bytes:

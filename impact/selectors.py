@@ -18,16 +18,18 @@ import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import (
+    Aggregate,
     Case,
     Count,
     DecimalField,
     Exists,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -35,7 +37,7 @@ from django.db.models import (
 
 from cohorts.models import Enrolment
 from impact.framework import OUTCOMES
-from impact.models import Baseline, SurveyInvitation, SurveyResponse
+from impact.models import SurveyInvitation, SurveyResponse
 
 Z_95 = 1.959963984540054
 
@@ -112,6 +114,8 @@ class Scope:
 
     programmes: tuple[int, ...] = ()
     cohorts: tuple[int, ...] = ()
+    # Trade missions: only their selected delegates count.
+    missions: tuple[int, ...] = ()
     sector: str = ""
     responded_from: object = None  # date
     responded_to: object = None  # date
@@ -127,6 +131,8 @@ def submitted_responses(scope: Scope) -> QuerySet[SurveyResponse]:
         responses = responses.filter(programme_id__in=scope.programmes)
     if scope.cohorts:
         responses = responses.filter(cohort_id__in=scope.cohorts)
+    if scope.missions:
+        responses = responses.filter(company_id__in=mission_delegates(scope))
     if scope.sector:
         responses = responses.filter(company__sector=scope.sector)
     if scope.responded_from:
@@ -166,13 +172,17 @@ def responses_in_scope(scope: Scope, *, comparison: bool = False) -> QuerySet[Su
         later = later.filter(same_number | Q(company_id=OuterRef("company_id")))
     else:
         later = later.filter(cohort_id=OuterRef("cohort_id"), company_id=OuterRef("company_id"))
-    baseline = Baseline.objects.filter(
-        enrolment__cohort_id=OuterRef("cohort_id"), company_id=OuterRef("company_id")
-    )
+    # The company's baseline in the response's cohort, by a join (through its enrolment
+    # there) rather than a subquery: a subquery would be repeated, and run per row, in every
+    # aggregate that reads it.
     return responses.annotate(
         superseded=Exists(later),
-        baseline_turnover=Subquery(baseline.values("turnover")[:1]),
-        baseline_export_sales=Subquery(baseline.values("export_sales")[:1]),
+        cohort_enrolment=FilteredRelation(
+            "company__enrolments",
+            condition=Q(company__enrolments__cohort_id=F("cohort_id")),
+        ),
+        baseline_turnover=F("cohort_enrolment__baseline__turnover"),
+        baseline_export_sales=F("cohort_enrolment__baseline__export_sales"),
     ).filter(superseded=False)
 
 
@@ -192,9 +202,20 @@ def companies_in_scope(scope: Scope, *, comparison: bool = False) -> int:
         enrolments = enrolments.filter(cohort__programme_id__in=scope.programmes)
     if scope.cohorts:
         enrolments = enrolments.filter(cohort_id__in=scope.cohorts)
+    if scope.missions:
+        enrolments = enrolments.filter(company_id__in=mission_delegates(scope))
     if scope.sector:
         enrolments = enrolments.filter(company__sector=scope.sector)
     return _distinct_companies(enrolments, scope)
+
+
+def mission_delegates(scope: Scope):
+    """The companies selected for the trade missions in scope, as a subquery."""
+    from activities.models import MissionDelegate
+
+    return MissionDelegate.objects.filter(
+        mission_id__in=scope.missions, status=MissionDelegate.Status.SELECTED
+    ).values("company_id")
 
 
 def _distinct_companies(queryset, scope: Scope) -> int:
@@ -240,7 +261,15 @@ def outcome_metrics(scope: Scope, *, comparison: bool = False) -> Metrics:
             )
         ),
     )
+    in_sql = connection.vendor == "postgresql"
+    if in_sql:
+        # First, so the names resolve to the columns, not to the totals of the same name.
+        aggregates = {f"median_{c}": _Median(c) for c in MEDIAN_COLUMNS} | aggregates
     row = responses.aggregate(**aggregates)
+    if in_sql:
+        medians = {c: _plain(c, row[f"median_{c}"]) for c in MEDIAN_COLUMNS}
+    else:
+        medians = {column: median(responses, column) for column in MEDIAN_COLUMNS}
     shares = []
     for outcome in OUTCOMES:
         count, n = row[f"yes_{outcome.key}"], row[f"n_{outcome.key}"]
@@ -269,13 +298,31 @@ def outcome_metrics(scope: Scope, *, comparison: bool = False) -> Metrics:
             "funding_amount": row["funding_amount"] or Decimal(0),
             "export_sales": row["export_sales"] or Decimal(0),
         },
-        medians={
-            "jobs_created": median(responses, "jobs_created"),
-            "deals_value": median(responses, "deals_value"),
-            "funding_amount": median(responses, "funding_amount"),
-        },
+        medians=medians,
         growth=growth,
     )
+
+
+MEDIAN_COLUMNS = ("jobs_created", "deals_value", "funding_amount")
+
+
+class _Median(Aggregate):
+    """PostgreSQL's continuous median (the mean of the middle two, as `median` below), so
+    the medians come in the same query as every other figure."""
+
+    function = "PERCENTILE_CONT"
+    template = "CAST(%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s) AS numeric)"
+    output_field = DecimalField()
+
+
+def _plain(column: str, value: Decimal | None):
+    """The SQL median in the types `median` below gives: whole jobs as an int (a half as a
+    float), money as a Decimal in pence."""
+    if value is None:
+        return None
+    if column == "jobs_created":
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value if -value.as_tuple().exponent > 2 else value.quantize(Decimal("0.01"))
 
 
 def median(responses: QuerySet, column: str):
@@ -329,6 +376,8 @@ def response_rates_by_round(scope: Scope) -> list[dict]:
         invitations = invitations.filter(schedule__programme_id__in=scope.programmes)
     if scope.cohorts:
         invitations = invitations.filter(cohort_id__in=scope.cohorts)
+    if scope.missions:
+        invitations = invitations.filter(company_id__in=mission_delegates(scope))
     rows = (
         invitations.values("schedule__offset_months", "schedule__name")
         .annotate(

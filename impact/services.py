@@ -77,14 +77,19 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return day.replace(year=year, month=month, day=min(day.day, last_day))
 
 
-def due_at_for(schedule: SurveySchedule, cohort: Cohort) -> datetime.datetime:
-    """When a round falls due: the anchor date plus the offset, at 09:00 where the
-    organisation is."""
-    anchor = (
-        cohort.start_date
-        if schedule.anchor == SurveySchedule.Anchor.COHORT_START
-        else cohort.end_date
-    )
+def due_at_for(schedule: SurveySchedule, cohort: Cohort | None) -> datetime.datetime:
+    """When a round falls due: the anchor date (the cohort's start or end, the trade
+    mission's return, or the day the event ends where it is held) plus the offset, at 09:00
+    where the organisation is."""
+    if schedule.anchor == SurveySchedule.Anchor.MISSION_RETURN:
+        anchor = schedule.mission.returns_on
+    elif schedule.anchor == SurveySchedule.Anchor.EVENT:
+        event = schedule.event
+        anchor = event.ends_at.astimezone(ZoneInfo(event.time_zone)).date()
+    elif schedule.anchor == SurveySchedule.Anchor.COHORT_START:
+        anchor = cohort.start_date
+    else:
+        anchor = cohort.end_date
     day = add_months(anchor, schedule.offset_months)
     zone = ZoneInfo(schedule.organisation.time_zone)
     return datetime.datetime.combine(day, SEND_HOUR, tzinfo=zone)
@@ -118,7 +123,12 @@ def schedule_save(*, schedule: SurveySchedule) -> SurveySchedule:
             )
     if schedule.pk:
         before = SurveySchedule.objects.get(pk=schedule.pk)
-        moved = (before.anchor, before.offset_months) != (schedule.anchor, schedule.offset_months)
+        moved = (before.anchor, before.offset_months, before.mission_id, before.event_id) != (
+            schedule.anchor,
+            schedule.offset_months,
+            schedule.mission_id,
+            schedule.event_id,
+        )
         if moved and _has_invitations_out(before):
             errors["offset_months"] = (
                 "Invitations of this round have gone out, so its timing can no longer change. "
@@ -208,18 +218,21 @@ def surveys_plan(*, programme, now=None) -> int:
     now = now or timezone.now()
     schedules = list(
         SurveySchedule.objects.filter(programme=programme, active=True).select_related(
-            "organisation"
+            "organisation", "mission", "event"
         )
     )
     if not schedules:
         return 0
+    created = _plan_mission_rounds([s for s in schedules if s.mission_id], now=now)
+    created += _plan_event_rounds([s for s in schedules if s.event_id], now=now)
+    schedules = [s for s in schedules if not s.mission_id and not s.event_id]
     cohorts = list(
         Cohort.objects.filter(
             programme=programme, status__in=[CohortStatus.RUNNING, CohortStatus.COMPLETED]
         )
     )
-    if not cohorts:
-        return 0
+    if not cohorts or not schedules:
+        return created
     cohort_ids = [c.pk for c in cohorts]
     participants = defaultdict(list)  # cohort id -> [(company id, e-mail)]
     for cohort_id, company_id, email in (
@@ -243,7 +256,7 @@ def surveys_plan(*, programme, now=None) -> int:
             schedule__in=schedules, cohort_id__in=cohort_ids
         ).only("pk", "schedule_id", "cohort_id", "company_id", "status", "due_at")
     }
-    created = 0
+    new_rows = []
     for schedule in schedules:
         for cohort in cohorts:
             due_at = due_at_for(schedule, cohort)
@@ -264,22 +277,116 @@ def surveys_plan(*, programme, now=None) -> int:
                     continue
                 if not email:
                     continue  # nobody to write to; the company has no members
-                try:
-                    with transaction.atomic():
-                        _, was_created = SurveyInvitation.objects.get_or_create(
-                            schedule=schedule,
-                            cohort=cohort,
-                            company_id=company_id,
-                            defaults={
-                                "organisation_id": programme.organisation_id,
-                                "is_comparison": is_comparison,
-                                "email": email,
-                                "due_at": due_at,
-                            },
-                        )
-                except IntegrityError:
-                    was_created = False  # a concurrent planner created it first
-                created += was_created
+                new_rows.append(
+                    SurveyInvitation(
+                        organisation_id=programme.organisation_id,
+                        schedule=schedule,
+                        cohort=cohort,
+                        company_id=company_id,
+                        is_comparison=is_comparison,
+                        email=email,
+                        due_at=due_at,
+                    )
+                )
+    if new_rows:
+        # In bulk: one statement per thousand rows instead of a savepoint and two queries
+        # per invitation. A row a concurrent planner inserted first is skipped by the
+        # unique constraint, so the count is taken from the table, not from new_rows.
+        planned = SurveyInvitation.objects.filter(schedule__in=schedules, cohort_id__in=cohort_ids)
+        before = planned.count()
+        SurveyInvitation.objects.bulk_create(new_rows, batch_size=1000, ignore_conflicts=True)
+        created += planned.count() - before
+    return created
+
+
+def _plan_mission_rounds(schedules: list[SurveySchedule], *, now) -> int:
+    """Invitations of rounds anchored on a trade mission's return: one per selected delegate.
+    A company no longer selected loses its invitation while it is unsent."""
+    from activities.models import MissionDelegate
+
+    created = 0
+    for schedule in schedules:
+        selected = MissionDelegate.objects.filter(
+            mission=schedule.mission, status=MissionDelegate.Status.SELECTED
+        ).values("company_id")
+        created += _plan_activity_round(
+            schedule, companies=selected, cohort_id=schedule.mission.cohort_id, now=now
+        )
+    return created
+
+
+def _plan_event_rounds(schedules: list[SurveySchedule], *, now) -> int:
+    """Invitations of rounds anchored on an event: one per company marked as having attended
+    it. A company no longer marked attended loses its invitation while it is unsent."""
+    from activities.models import Registration
+
+    created = 0
+    for schedule in schedules:
+        attended = Registration.objects.filter(
+            event=schedule.event, attendance=Registration.Attendance.ATTENDED
+        ).values("company_id")
+        created += _plan_activity_round(
+            schedule, companies=attended, cohort_id=schedule.event.cohort_id, now=now
+        )
+    return created
+
+
+def _plan_activity_round(schedule: SurveySchedule, *, companies, cohort_id, now) -> int:
+    """The invitations of one round anchored on an activity (a trade mission, an event):
+    one per company of `companies` (a subquery of company ids) enrolled in the programme,
+    filed under the activity's cohort when it is for one cohort, else under the company's
+    latest cohort in the programme. Idempotent; an unsent invitation of a company no longer
+    among `companies` is deleted, and unsent ones follow a change of the activity's date."""
+    due_at = due_at_for(schedule, None)
+    if due_at < now - PLANNING_LOOKBACK:
+        return 0
+    enrolments = Enrolment.objects.filter(
+        company_id__in=companies, cohort__programme_id=schedule.programme_id
+    ).exclude(status=Enrolment.Status.WITHDRAWN)
+    if cohort_id:
+        enrolments = enrolments.filter(cohort_id=cohort_id)
+    participants = {}  # company id -> (cohort id, e-mail)
+    for company_id, filed_in, email in (
+        enrolments.annotate(owner_email=_owner_email())
+        .order_by("company_id", "-cohort__number")
+        .values_list("company_id", "cohort_id", "owner_email")
+    ):
+        participants.setdefault(company_id, (filed_in, email))
+    SurveyInvitation.objects.filter(schedule=schedule, status=Status.SCHEDULED).exclude(
+        company_id__in=list(participants)
+    ).delete()
+    existing = {
+        inv.company_id: inv
+        for inv in SurveyInvitation.objects.filter(schedule=schedule).only(
+            "pk", "company_id", "status", "due_at"
+        )
+    }
+    created = 0
+    for company_id, (filed_in, email) in participants.items():
+        current = existing.get(company_id)
+        if current is not None:
+            if current.status == Status.SCHEDULED and current.due_at != due_at:
+                SurveyInvitation.objects.filter(pk=current.pk, status=Status.SCHEDULED).update(
+                    due_at=due_at
+                )
+            continue
+        if not email:
+            continue
+        try:
+            with transaction.atomic():
+                _, was_created = SurveyInvitation.objects.get_or_create(
+                    schedule=schedule,
+                    cohort_id=filed_in,
+                    company_id=company_id,
+                    defaults={
+                        "organisation_id": schedule.organisation_id,
+                        "email": email,
+                        "due_at": due_at,
+                    },
+                )
+        except IntegrityError:
+            was_created = False
+        created += was_created
     return created
 
 

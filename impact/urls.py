@@ -4,6 +4,7 @@ from django.urls import path
 
 from impact import views_dashboard as dash
 from impact import views_surveys as surveys
+from impact import views_umbrella as umbrella
 
 app_name = "impact"
 
@@ -12,6 +13,10 @@ urlpatterns = [
     path("impact/", dash.overview, name="overview"),
     path("impact/programmes/<int:pk>/", dash.programme_dashboard, name="programme"),
     path("impact/funders/<int:pk>/", dash.funder_dashboard, name="funder"),
+    # Across partner organisations (views_umbrella)
+    path("impact/umbrella/", umbrella.umbrella, name="umbrella"),
+    path("impact/sharing/", umbrella.sharing_settings, name="sharing"),
+    path("impact/sharing/<int:pk>/withdraw/", umbrella.sharing_withdraw, name="sharing-withdraw"),
     path("impact/programmes/<int:pk>/reports/", dash.reports, name="reports"),
     path("impact/reports/<int:pk>/", dash.report_status, name="report-status"),
     path("impact/reports/<int:pk>/download/", dash.report_download, name="report-download"),

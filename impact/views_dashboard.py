@@ -29,7 +29,7 @@ from impact.selectors import Scope, outcome_metrics
 from portal.confirm import confirm_action
 from portal.downloads import attachment
 from portal.permissions import role_required
-from portal.roles import MANAGERS
+from portal.roles import MANAGERS, Role
 
 PROGRAMMES_PER_PAGE = 20
 CASE_NOTES_PER_PAGE = 20
@@ -76,6 +76,7 @@ def overview(request, org_slug):
             "page": page,
             "rows": rows,
             "is_manager": request.membership.role in MANAGERS,
+            "is_admin": request.membership.role == Role.ADMIN,
             "funders": _visible_funders(request),
         },
     )

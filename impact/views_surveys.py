@@ -50,7 +50,7 @@ def _status_counts(**by_status):
 @role_required(*MANAGERS)
 def schedules(request, org_slug, pk):
     programme = _programme(request, pk)
-    form = SurveyScheduleForm(request.POST or None)
+    form = SurveyScheduleForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
         schedule = form.save(commit=False)
         schedule.programme = programme
@@ -65,7 +65,7 @@ def schedules(request, org_slug, pk):
                 "planner create them.",
             )
             return redirect("impact:schedules", org_slug=org_slug, pk=programme.pk)
-    rounds = programme.survey_schedules.annotate(
+    rounds = programme.survey_schedules.select_related("mission", "event").annotate(
         total=Count("invitations"),
         **_status_counts(
             scheduled=Status.SCHEDULED,
@@ -103,7 +103,7 @@ def schedule_edit(request, org_slug, pk):
     schedule = _schedule(request, pk)
     programme = schedule.programme
     sent = schedule.invitations.exclude(status=Status.SCHEDULED).count()
-    form = SurveyScheduleForm(request.POST or None, instance=schedule)
+    form = SurveyScheduleForm(request.POST or None, instance=schedule, programme=programme)
     if request.method == "POST" and form.is_valid():
         try:
             services.schedule_save(schedule=form.save(commit=False))

@@ -6,7 +6,7 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal: tenancy and accounts"
 
     def ready(self):
-        from portal import navigation
+        from portal import audit, navigation
         from portal.roles import ALL_ROLES, Role
 
         navigation.register(
@@ -18,5 +18,11 @@ class PortalConfig(AppConfig):
         navigation.register(
             navigation.NavItem(
                 "Organisation settings", "portal:settings", frozenset({Role.ADMIN}), "gear", 910
+            )
+        )
+        audit.register_audited_models()
+        navigation.register(
+            navigation.NavItem(
+                "Audit trail", "portal:audit", frozenset({Role.ADMIN}), "journal-text", 920
             )
         )

@@ -29,7 +29,8 @@ from portal.roles import Role
 from portal.taxonomy import Region, Sector, TurnoverBand
 from portal.tenancy import tenant_scope
 
-DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published on purpose: it is the demo's login
+# Published on purpose: it is the demo's login (reviewed, bandit B105).
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105  # nosec B105
 SUPERUSER_EMAIL = "root@portal.demo"
 
 # --- The content ----------------------------------------------------------------------------
@@ -657,6 +658,9 @@ def build_demo() -> DemoSummary:
     from mentoring.demo import build_mentoring
 
     build_mentoring(summary)
+    from activities.demo import build_activities
+
+    build_activities(summary)
     from impact.demo import build_impact
 
     build_impact(summary)

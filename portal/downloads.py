@@ -1,4 +1,7 @@
-"""Serving stored uploads: always as an attachment, never from a public media URL."""
+"""Serving stored uploads: always as an attachment, never from a public media URL.
+
+Every attachment response is logged by portal.audit.AuditMiddleware (who, what, when, which
+organisation); the response names the stored object so the entry is about it."""
 
 from django.http import FileResponse, Http404
 
@@ -9,9 +12,11 @@ def attachment(fieldfile, *, filename: str, content_type: str = "") -> FileRespo
         handle = fieldfile.open("rb")
     except FileNotFoundError as exc:
         raise Http404("The file is missing from storage.") from exc
-    return FileResponse(
+    response = FileResponse(
         handle,
         as_attachment=True,
         filename=filename,
         content_type=content_type or "application/octet-stream",
     )
+    response.audited_object = getattr(fieldfile, "instance", None)
+    return response

@@ -254,3 +254,7 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to} ({self.status})"
+
+
+# The audit trail's entry model lives with its helpers; imported here so Django finds it.
+from portal.audit import AuditEntry  # noqa: E402, F401

@@ -17,7 +17,8 @@ env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=True)
 
-_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+# Reviewed (bandit B105): the development default; with DEBUG off SECRET_KEY is required.
+_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105  # nosec B105
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
@@ -42,11 +43,14 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "auditlog",
     "portal",
     "programmes",
     "cohorts",
+    "activities",
     "mentoring",
     "impact",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The signed-in user and address of every audit entry, and the log of downloads.
+    "portal.audit.AuditMiddleware",
     "portal.middleware.TenantMiddleware",
 ]
 
@@ -136,6 +142,9 @@ CELERY_BEAT_SCHEDULE = {
     "adviser-digests": {"task": "mentoring.tasks.send_adviser_digests", "schedule": 3600.0},
     "plan-surveys": {"task": "impact.tasks.plan_surveys", "schedule": 3600.0},
     "dispatch-surveys": {"task": "impact.tasks.dispatch_surveys", "schedule": 60.0},
+    "sweep-data-exports": {"task": "privacy.tasks_export.sweep_exports", "schedule": 600.0},
+    "apply-retention": {"task": "privacy.tasks.apply_retention", "schedule": 3600.0},
+    "event-reminders": {"task": "activities.tasks.send_event_reminders", "schedule": 300.0},
 }
 
 # --- Accounts ---------------------------------------------------------------------------
@@ -249,17 +258,34 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Audit trail (django-auditlog, see portal/audit.py) ----------------------------------
+AUDITLOG_LOGENTRY_MODEL = "portal.AuditEntry"
+# auditlog's own migrations create its stock LogEntry table even though the model is
+# swapped out; that orphan table references the user table and breaks flushing it. Without
+# migrations the swapped model is simply not created.
+MIGRATION_MODULES = {"auditlog": None}
+# Tenant models have scoped default managers; auditlog reads the old row with the plain one.
+AUDITLOG_USE_BASE_MANAGER = True
+# Related objects are recorded as they read at the time, so the page needs no lookups.
+AUDITLOG_USE_FK_STRING_REPRESENTATION = True
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
+# How many proxies in front of the portal append to X-Forwarded-For; the client's address
+# is taken from there. 0 trusts nobody and records the connection's address.
+AUDIT_TRUSTED_PROXIES = env.int("AUDIT_TRUSTED_PROXIES", default=1 if HTTPS else 0)
+
 # Organisation slugs may not take these: they are the portal's own top-level paths.
 RESERVED_SLUGS = {
     "accounts",
     "admin",
     "api",
     "calls",
+    "calendar",
     "healthz",
     "invitations",
     "media",
     "my",
     "o",
+    "privacy",
     "s",
     "static",
     "survey",

@@ -23,8 +23,10 @@ STAFF_URLCONFS = [
     "portal.urls_staff",
     "programmes.urls",
     "cohorts.urls",
+    "activities.urls",
     "mentoring.urls",
     "impact.urls",
+    "privacy.urls_staff",
 ]
 
 handler400 = "portal.views.error_400"
@@ -40,9 +42,12 @@ urlpatterns = [
     path("calls/", include("cohorts.urls_public")),
     path("my/", include("cohorts.urls_my")),
     path("my/", include("mentoring.urls_my")),
+    path("my/", include("activities.urls_my")),
+    path("calendar/", include("activities.urls_feed")),
     path("o/<slug:org_slug>/mentors/", include("mentoring.urls_public")),
     path("my/", include("impact.urls_my")),
     path("s/", include("impact.urls_public")),
+    path("privacy/", include("privacy.urls")),
     path("", views.home, name="home"),
 ]
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal import views
+from portal import views, views_audit
 
 app_name = "portal"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation-revoke"),
     path("invitations/<int:pk>/resend/", views.invitation_resend, name="invitation-resend"),
     path("settings/", views.organisation_settings, name="settings"),
+    path("audit/", views_audit.audit_log, name="audit"),
 ]

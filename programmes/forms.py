@@ -87,6 +87,7 @@ class ProgrammeForm(forms.ModelForm):
             "min_years_trading",
             "max_years_trading",
             "delivery_partners",
+            "retention_months",
         ]
         widgets = {
             "start_date": DATE_INPUT,

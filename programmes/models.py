@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -92,6 +94,14 @@ class Programme(TenantModel):
         "portal.Organisation", blank=True, related_name="delivered_programmes"
     )
     funders = models.ManyToManyField(Funder, through="Grant", related_name="programmes")
+    retention_months = models.PositiveSmallIntegerField(
+        "keep personal data for (months after the end)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(600)],
+        help_text="After this many months past the end date, personal data held for the "
+        "programme is anonymised; impact figures stay. Leave blank to keep it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -141,6 +151,19 @@ class Programme(TenantModel):
                 errors[field] = f"Unknown values: {', '.join(sorted(unknown))}."
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def retention_until(self):
+        """The day personal data held for the programme is anonymised, or None (kept)."""
+        if self.end_date is None or self.retention_months is None:
+            return None
+        # Calendar months, the last day of a shorter month standing in (31 Jan + 1 = 28 Feb).
+        year, month = divmod(self.end_date.month - 1 + self.retention_months, 12)
+        year += self.end_date.year
+        last_day = calendar.monthrange(year, month + 1)[1]
+        return self.end_date.replace(
+            year=year, month=month + 1, day=min(self.end_date.day, last_day)
+        )
 
     # Labels for templates.
     def sector_labels(self) -> list[str]:

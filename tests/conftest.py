@@ -29,6 +29,19 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _celery_join_flag():
+    """Celery runs an eager task inside denied_join_result(), which sets and restores one
+    process-wide flag; eager tasks in several threads at once (the contention tests) can
+    restore it in the wrong order and leave it set, after which every result.get() in a
+    later test raises "Never call result.get() within a task!". Each test starts clear."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+    _set_task_join_will_block(False)
+
+
 @pytest.fixture
 def organisation(db):
     return OrganisationFactory(name="Capital Trade & Invest", slug="capital-trade")

@@ -410,3 +410,168 @@ class WeeklyAvailabilityFactory(factory.django.DjangoModelFactory):
     weekday = 0
     start_time = factory.LazyFunction(lambda: datetime.time(9, 0))
     end_time = factory.LazyFunction(lambda: datetime.time(17, 0))
+
+
+# --- Programme activities (activities/) ------------------------------------------------
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Event"
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    organisation = factory.SelfAttribute("programme.organisation")
+    kind = "workshop"
+    title = factory.Sequence(lambda n: f"Workshop {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+    time_zone = "Europe/London"
+    venue = "City Hall, London"
+    capacity = 20
+    audience = "programme"
+
+    class Params:
+        for_cohort = factory.Trait(
+            audience="cohort",
+            cohort=factory.SubFactory(
+                CohortFactory, programme=factory.SelfAttribute("..programme")
+            ),
+        )
+        public = factory.Trait(audience="public")
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Registration"
+
+    event = factory.SubFactory(EventFactory)
+    organisation = factory.SelfAttribute("event.organisation")
+    company = factory.SubFactory(CompanyFactory)
+    status = "registered"
+
+    class Params:
+        waitlisted = factory.Trait(
+            status="waitlisted", waitlisted_at=factory.LazyFunction(timezone.now)
+        )
+        attended = factory.Trait(attendance="attended")
+        no_show = factory.Trait(attendance="no_show")
+
+
+class TradeMissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.TradeMission"
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    organisation = factory.SelfAttribute("programme.organisation")
+    title = factory.Sequence(lambda n: f"Mission {n}")
+    destination_city = "New York"
+    destination_country = "United States"
+    destination_time_zone = "America/New_York"
+    departs_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
+    returns_on = factory.LazyAttribute(lambda o: o.departs_on + timedelta(days=5))
+    places = 10
+
+
+class MissionDelegateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.MissionDelegate"
+
+    mission = factory.SubFactory(TradeMissionFactory)
+    organisation = factory.SelfAttribute("mission.organisation")
+    company = factory.SubFactory(CompanyFactory)
+    status = "applied"
+
+    class Params:
+        selected = factory.Trait(status="selected")
+
+
+class MissionMeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.MissionMeeting"
+
+    delegate = factory.SubFactory(MissionDelegateFactory, selected=True)
+    mission = factory.SelfAttribute("delegate.mission")
+    organisation = factory.SelfAttribute("delegate.organisation")
+    prospect_name = factory.Sequence(lambda n: f"Prospect {n} Inc")
+    prospect_kind = "distributor"
+    met_on = factory.SelfAttribute("mission.departs_on")
+    outcome = "lead"
+
+    class Params:
+        deal = factory.Trait(outcome="deal", deal_value=Decimal("25000"))
+
+
+class PeerGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.PeerGroup"
+
+    cohort = factory.SubFactory(CohortFactory)
+    organisation = factory.SelfAttribute("cohort.organisation")
+    name = factory.Sequence(lambda n: f"Circle {n}")
+
+
+class PeerGroupMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.PeerGroupMember"
+
+    group = factory.SubFactory(PeerGroupFactory)
+    cohort = factory.SelfAttribute("group.cohort")
+    organisation = factory.SelfAttribute("group.organisation")
+    company = factory.SubFactory(CompanyFactory)
+
+
+class PeerGroupMeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.PeerGroupMeeting"
+
+    group = factory.SubFactory(PeerGroupFactory)
+    organisation = factory.SelfAttribute("group.organisation")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    location = "Growth Hub, Leeds"
+
+
+class ExportConsortiumFactory(factory.django.DjangoModelFactory):
+    """The consortium row alone: members are added with ConsortiumMemberFactory (tests of
+    the three-companies rule go through activities.consortia)."""
+
+    class Meta:
+        model = "activities.ExportConsortium"
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    organisation = factory.SelfAttribute("programme.organisation")
+    name = factory.Sequence(lambda n: f"Consortium {n}")
+    target_markets = factory.LazyFunction(lambda: ["Germany"])
+    support_starts_on = factory.LazyFunction(timezone.localdate)
+    support_ends_on = factory.LazyAttribute(lambda o: o.support_starts_on + timedelta(days=365))
+
+
+class ConsortiumMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.ConsortiumMember"
+
+    consortium = factory.SubFactory(ExportConsortiumFactory)
+    organisation = factory.SelfAttribute("consortium.organisation")
+    company = factory.SubFactory(CompanyFactory)
+
+
+class InnovationChallengeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.InnovationChallenge"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    sponsor = "Transport for the North"
+    title = factory.Sequence(lambda n: f"Challenge {n}")
+    problem = "Cut the energy used by station lighting by half."
+    offer = "£50,000 pilot contract"
+    deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+    published = True
+
+
+class ChallengeProposalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.ChallengeProposal"
+
+    challenge = factory.SubFactory(InnovationChallengeFactory)
+    organisation = factory.SelfAttribute("challenge.organisation")
+    company = factory.SubFactory(CompanyFactory)
+    summary = "We retrofit LED lighting with presence sensors."

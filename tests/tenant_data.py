@@ -122,6 +122,8 @@ def populate_tenant(organisation, marker: str) -> list[int]:
         )
         enrolment = EnrolmentFactory(cohort=cohort, company=accepted.company, application=accepted)
         ids += _impact(organisation, marker, programme, cohort, enrolment, company)
+        ids.append(_referral(organisation, marker, company))
+        ids += _privacy(organisation, marker, programme, accepted.company)
         ids += [
             programme.pk,
             funder.pk,
@@ -140,6 +142,7 @@ def populate_tenant(organisation, marker: str) -> list[int]:
             enrolment.pk,
         ]
         ids += _mentoring(organisation, marker, users, programme, enrolment)
+        ids += _activities(organisation, marker, users, programme, cohort, enrolment, company)
     return sorted(set(ids))
 
 
@@ -281,4 +284,207 @@ def _impact(organisation, marker, programme, cohort, enrolment, company) -> list
     question = CustomQuestion.objects.create(
         organisation=organisation, programme=programme, key="zz", label=marker, kind="text"
     )
-    return [schedule.pk, invitation.pk, response.pk, baseline.pk, note.pk, question.pk]
+    sharing = _impact_sharing(organisation, marker)
+    return [schedule.pk, invitation.pk, response.pk, baseline.pk, note.pk, question.pk, sharing]
+
+
+def _impact_sharing(organisation, marker) -> int:
+    """An agreement to share the impact figures with an umbrella partner, agreed by a marked
+    admin (whose name the sharing page shows)."""
+    from impact.models import ImpactSharing
+    from tests.factories import OrganisationFactory, UserFactory
+
+    umbrella = OrganisationFactory(name=f"Umbrella of {organisation.name}")
+    organisation.partners.add(umbrella)
+    sharing = ImpactSharing.objects.create(
+        organisation=organisation,
+        shared_with=umbrella,
+        agreed_by=UserFactory(email=f"{marker}-sharing@example.org", first_name=marker),
+        agreed_at=timezone.now(),
+    )
+    return sharing.pk
+
+
+def _referral(organisation, marker, company) -> int:
+    """A consented referral of the marked company to a partner of this organisation (its
+    audit entries carry the marker too, so the audit page is walked with them)."""
+    from cohorts.models import Referral
+    from tests.factories import OrganisationFactory
+
+    partner = OrganisationFactory(name=f"Partner of {organisation.name}")
+    organisation.partners.add(partner)
+    referral = Referral.objects.create(
+        organisation=organisation,
+        company=company,
+        partner=partner,
+        note=marker,
+        status=Referral.Status.CONSENTED,
+        shared_fields=list(Referral.PROFILE_FIELDS),
+        answered_at=timezone.now(),
+    )
+    return referral.pk
+
+
+def _privacy(organisation, marker, programme, company) -> list[int]:
+    """An erasure approval, a company withdrawal and a retention run, each carrying the
+    marker, so the /<org>/privacy/ pages are walked with another organisation's ids."""
+    from privacy.models import CompanyWithdrawal, ErasureApproval, ErasureRequest, RetentionRun
+    from tests.factories import UserFactory
+
+    # Already decided, so that walking the confirm URL does not erase anybody.
+    person = UserFactory(email=f"{marker}-erasure@example.org", first_name=marker)
+    erasure = ErasureRequest.objects.create(user=person, status=ErasureRequest.Status.CANCELLED)
+    approval = ErasureApproval.objects.create(
+        organisation=organisation,
+        request=erasure,
+        status=ErasureApproval.Status.CLOSED,
+        holdings=[f"Application of {marker}"],
+    )
+    withdrawal = CompanyWithdrawal.objects.create(
+        organisation=organisation, company=company, counts={marker: 1}
+    )
+    run = RetentionRun.objects.create(
+        organisation=organisation,
+        programme=programme,
+        due_on=timezone.localdate(),
+        counts={marker: 1},
+    )
+    return [approval.pk, withdrawal.pk, run.pk]
+
+
+def _activities(organisation, marker, users, programme, cohort, enrolment, company) -> list[int]:
+    """One of each programme activity, none of it public: the event is for the (draft)
+    cohort and the challenge is unpublished, so no SME of another organisation may see it."""
+    from activities.models import (
+        CompetitorDeclaration,
+        ConsortiumMilestone,
+        EventFeedback,
+        EventReminder,
+        ItineraryItem,
+        PeerGroupMeetingAttendee,
+    )
+    from tests.factories import (
+        ChallengeProposalFactory,
+        ConsortiumMemberFactory,
+        EventFactory,
+        ExportConsortiumFactory,
+        InnovationChallengeFactory,
+        MissionDelegateFactory,
+        MissionMeetingFactory,
+        PeerGroupFactory,
+        PeerGroupMeetingFactory,
+        PeerGroupMemberFactory,
+        RegistrationFactory,
+        TradeMissionFactory,
+    )
+
+    now = timezone.now()
+    member = enrolment.company
+    event = EventFactory(
+        programme=programme,
+        audience="cohort",
+        cohort=cohort,
+        title=f"{marker} workshop",
+        description=marker,
+        venue=f"{marker} hall",
+        facilitator=marker,
+        starts_at=now - timedelta(days=2),
+    )
+    registration = RegistrationFactory(
+        event=event, company=member, user=users[Role.PROGRAMME_MANAGER], attended=True
+    )
+    waiting = RegistrationFactory(event=event, company=company, waitlisted=True)
+    feedback = EventFeedback.objects.create(
+        organisation=organisation,
+        registration=registration,
+        rating=4,
+        most_useful=marker,
+        improve=marker,
+        would_recommend=True,
+    )
+    reminder = EventReminder.objects.create(
+        organisation=organisation,
+        event=event,
+        kind=EventReminder.Kind.DAY_BEFORE,
+        due_at=event.starts_at - timedelta(days=1),
+    )
+    mission = TradeMissionFactory(
+        programme=programme,
+        cohort=cohort,
+        title=f"{marker} mission",
+        destination_city=marker,
+        description=marker,
+    )
+    delegate = MissionDelegateFactory(
+        mission=mission, company=member, selected=True, objectives=marker
+    )
+    applicant = MissionDelegateFactory(mission=mission, company=company, objectives=marker)
+    item = ItineraryItem.objects.create(
+        organisation=organisation,
+        mission=mission,
+        starts_at=now + timedelta(days=31),
+        title=f"{marker} briefing",
+        location=marker,
+        notes=marker,
+    )
+    meeting = MissionMeetingFactory(
+        delegate=delegate, prospect_name=f"{marker} Inc", notes=marker, deal=True
+    )
+    group = PeerGroupFactory(cohort=cohort, name=f"{marker} circle", facilitator=marker)
+    group_member = PeerGroupMemberFactory(group=group, company=member)
+    other_member = PeerGroupMemberFactory(group=group, company=company)
+    group_meeting = PeerGroupMeetingFactory(group=group, location=marker, topics=marker)
+    attendee = PeerGroupMeetingAttendee.objects.create(
+        organisation=organisation, meeting=group_meeting, company=member
+    )
+    declaration = CompetitorDeclaration.objects.create(
+        organisation=organisation, cohort=cohort, company=company, competitor=member
+    )
+    consortium = ExportConsortiumFactory(
+        programme=programme,
+        cohort=cohort,
+        name=f"{marker} consortium",
+        target_markets=[marker],
+        plan_summary=marker,
+    )
+    consortium_member = ConsortiumMemberFactory(consortium=consortium, company=member, is_lead=True)
+    milestone = ConsortiumMilestone.objects.create(
+        organisation=organisation,
+        consortium=consortium,
+        title=marker,
+        due_on=timezone.localdate() + timedelta(days=30),
+    )
+    challenge = InnovationChallengeFactory(
+        organisation=organisation,
+        programme=programme,
+        title=f"{marker} challenge",
+        sponsor=marker,
+        problem=marker,
+        published=False,
+    )
+    proposal = ChallengeProposalFactory(
+        challenge=challenge, company=member, summary=marker, result_note=marker
+    )
+    return [
+        event.pk,
+        registration.pk,
+        waiting.pk,
+        feedback.pk,
+        reminder.pk,
+        mission.pk,
+        delegate.pk,
+        applicant.pk,
+        item.pk,
+        meeting.pk,
+        group.pk,
+        group_member.pk,
+        other_member.pk,
+        group_meeting.pk,
+        attendee.pk,
+        declaration.pk,
+        consortium.pk,
+        consortium_member.pk,
+        milestone.pk,
+        challenge.pk,
+        proposal.pk,
+    ]

@@ -521,7 +521,7 @@ def test_company_detail_gathers_what_the_organisation_knows(
     assert "4.50" in body
     assert "Rival" not in body
     assert "founder@widgets.example" in body
-    assert "Mentoring sessions, events, missions and surveys" in body
+    assert "has not taken part in any event, trade mission" in body  # the activities panel
     assert [a.pk for a in response.context["applications"]] == [application.pk]
 
 
