@@ -22,8 +22,11 @@ ORG = "capital-trade"
 
 
 class Journey(HttpUser):
+    """One person: signs in once, then reads each page for a few seconds before the next
+    click (the pause follows every request, not only each journey)."""
+
     abstract = True
-    wait_time = between(0.5, 2.0)
+    wait_time = between(2.0, 8.0)
     email = ""
 
     def on_start(self):
@@ -47,7 +50,8 @@ class Journey(HttpUser):
             url, name=name, allow_redirects=False, catch_response=True
         ) as response:
             self._check(response, ok)
-            return response
+        self.wait()
+        return response
 
     def post(self, url, data, name, ok=(302,)):
         token = self.client.cookies.get("csrftoken", "")
@@ -60,10 +64,13 @@ class Journey(HttpUser):
             catch_response=True,
         ) as response:
             self._check(response, ok)
-            return response
+        self.wait()
+        return response
 
     def _check(self, response, ok):
-        if response.status_code not in ok:
+        if response.status_code == 0:  # no HTTP answer at all: say what happened
+            response.failure(f"no response: {response.error!r}")
+        elif response.status_code not in ok:
             response.failure(f"status {response.status_code}")
         elif MARKER.encode() in response.content:
             response.failure(f"tenant marker {MARKER} leaked")

@@ -40,8 +40,10 @@ PY
 "$py" manage.py shell -c "exec(open('bench/load/seed_marker.py').read())"
 "$py" manage.py collectstatic --noinput -v 0
 
+# Keep-alive outlasts a user's pause between clicks (up to 8 s): with gunicorn's default of
+# 2 s the server closes idle connections just as the client reuses them (reset, status 0).
 .venv/bin/gunicorn portal.wsgi -b "127.0.0.1:$port" --workers 3 --threads 4 \
-  --timeout 60 --error-logfile "$work/gunicorn.log" &
+  --timeout 60 --keep-alive 30 --error-logfile "$work/gunicorn.log" &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 60); do
@@ -52,7 +54,7 @@ done
 echo "load: $users users for ${duration}s"
 set +e
 .venv/bin/locust -f bench/load/locustfile.py --headless --only-summary \
-  --users "$users" --spawn-rate 20 --run-time "${duration}s" --stop-timeout 10 \
+  --users "$users" --spawn-rate "${LOAD_SPAWN_RATE:-5}" --run-time "${duration}s" --stop-timeout 10 \
   --host "http://127.0.0.1:$port" --exit-code-on-error 1 2>&1 | tail -n 60
 code=${PIPESTATUS[0]}
 set -e
@@ -60,6 +62,10 @@ if grep -q "Traceback" "$work/gunicorn.log"; then
   echo "load: the server logged errors:" >&2
   grep -B2 -A20 "Traceback" "$work/gunicorn.log" | head -80 >&2
   code=1
+fi
+if [ "$code" -ne 0 ]; then
+  echo "load: the end of the server's log:" >&2
+  tail -n 40 "$work/gunicorn.log" >&2
 fi
 echo "load: exit $code"
 exit "$code"
