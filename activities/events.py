@@ -26,7 +26,7 @@ from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as CalendarEvent
 
 from activities.models import Event, EventAudience, EventFeedback, EventReminder, Registration
-from cohorts.models import Company, CompanyMember, Enrolment
+from cohorts.models import Application, Company, CompanyMember, Enrolment
 from portal.models import time_zone_names
 from portal.services import email_enqueue
 
@@ -48,8 +48,9 @@ INVITATION_FIELDS = (*SCHEDULE_FIELDS, "venue", "online_url")
 
 # THE rule of who an event invites, read in both directions below (an event's invitees; the
 # events a company is invited to): per audience, the event's field and the enrolment's field
-# that must match. Only active enrolments are invited; a public event lists no invitees (any
-# SME may register).
+# that must match. Only active enrolments are invited, and not those through which the
+# organisation withdrew the company from its data (privacy); a public event lists no
+# invitees (any SME may register).
 AUDIENCE_LINKS = {
     EventAudience.COHORT: ("cohort_id", "cohort_id"),
     EventAudience.PROGRAMME: ("programme_id", "cohort__programme_id"),
@@ -57,7 +58,9 @@ AUDIENCE_LINKS = {
 
 
 def _active_enrolments():
-    return Enrolment.objects.with_scopes_disabled().filter(status=Enrolment.Status.ACTIVE)
+    return Enrolment.objects.with_scopes_disabled().filter(
+        status=Enrolment.Status.ACTIVE, data_withdrawn_at__isnull=True
+    )
 
 
 def invited_enrolments(event: Event):
@@ -645,9 +648,25 @@ def reminders_dispatch(*, now: datetime | None = None, limit: int = 200) -> int:
     return sent
 
 
+def _withdrawn_after_registering(event: Event) -> Q:
+    """Registrations whose company the event's organisation withdrew from its data (privacy
+    marks its applications and enrolments) after the place was booked: the organisation
+    no longer writes to it about that place. A place booked after the withdrawal is a new
+    dealing, and is reminded."""
+    since = {
+        "organisation_id": event.organisation_id,
+        "company_id": OuterRef("company_id"),
+        "data_withdrawn_at__gte": OuterRef("created_at"),
+    }
+    return Q(Exists(Enrolment.objects.with_scopes_disabled().filter(**since))) | Q(
+        Exists(Application.objects.with_scopes_disabled().filter(**since))
+    )
+
+
 def _remind_registered(event: Event) -> int:
     registrations = (
         Registration.objects.filter(event=event, status=Status.REGISTERED)
+        .exclude(_withdrawn_after_registering(event))
         .select_related("user", "company")
         .order_by("pk")
     )

@@ -318,6 +318,10 @@ class Application(TenantModel):
     decided_at = models.DateTimeField(null=True, blank=True)
     # Denormalised from submitted reviews so the ranked board sorts in SQL.
     review_count = models.PositiveSmallIntegerField(default=0)
+    # Set when the organisation withdrew the company from its data (privacy): the row stays
+    # for the figures, but the organisation plans no more contact through it (no follow-up
+    # survey of the comparison group).
+    data_withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-submitted_at", "-created_at"]
@@ -456,6 +460,10 @@ class Enrolment(TenantModel):
     enrolled_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_reason = models.CharField(max_length=500, blank=True)
+    # Not the company leaving the cohort (status WITHDRAWN) but the organisation withdrawing
+    # the company from its data (privacy): the enrolment keeps counting in the figures, and
+    # the organisation plans no more contact through it (follow-up surveys, event invitations).
+    data_withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["company__name"]

@@ -209,6 +209,14 @@ def _owner_email():
     )
 
 
+def _surveyable(rows):
+    """The enrolments or applications the organisation may still survey a company through:
+    not those privacy marked (`data_withdrawn_at`) when the organisation withdrew the
+    company from its data, even though such an enrolment may still be active and the
+    company's owner still reachable (another organisation knows the company)."""
+    return rows.filter(data_withdrawn_at__isnull=True)
+
+
 def surveys_plan(*, programme, now=None) -> int:
     """Create the invitations of every active round of a programme whose anchor is known:
     one per company enrolled in each running or completed cohort (and one per applicant not
@@ -236,7 +244,7 @@ def surveys_plan(*, programme, now=None) -> int:
     cohort_ids = [c.pk for c in cohorts]
     participants = defaultdict(list)  # cohort id -> [(company id, e-mail)]
     for cohort_id, company_id, email in (
-        Enrolment.objects.filter(cohort_id__in=cohort_ids)
+        _surveyable(Enrolment.objects.filter(cohort_id__in=cohort_ids))
         .exclude(status=Enrolment.Status.WITHDRAWN)
         .annotate(owner_email=_owner_email())
         .values_list("cohort_id", "company_id", "owner_email")
@@ -245,7 +253,11 @@ def surveys_plan(*, programme, now=None) -> int:
     comparison = defaultdict(list)
     if any(s.include_comparison_group for s in schedules):
         for cohort_id, company_id, email in (
-            Application.objects.filter(cohort_id__in=cohort_ids, status=ApplicationStatus.REJECTED)
+            _surveyable(
+                Application.objects.filter(
+                    cohort_id__in=cohort_ids, status=ApplicationStatus.REJECTED
+                )
+            )
             .annotate(owner_email=_owner_email())
             .values_list("cohort_id", "company_id", "owner_email")
         ):
@@ -340,8 +352,10 @@ def _plan_activity_round(schedule: SurveySchedule, *, companies, cohort_id, now)
     due_at = due_at_for(schedule, None)
     if due_at < now - PLANNING_LOOKBACK:
         return 0
-    enrolments = Enrolment.objects.filter(
-        company_id__in=companies, cohort__programme_id=schedule.programme_id
+    enrolments = _surveyable(
+        Enrolment.objects.filter(
+            company_id__in=companies, cohort__programme_id=schedule.programme_id
+        )
     ).exclude(status=Enrolment.Status.WITHDRAWN)
     if cohort_id:
         enrolments = enrolments.filter(cohort_id=cohort_id)
@@ -475,6 +489,16 @@ def surveys_dispatch(*, now=None, batch_size: int = BATCH_SIZE) -> dict:
         SurveyInvitation.objects.filter(
             Exists(left), status=Status.SCHEDULED, is_comparison=False
         ).update(status=Status.EXPIRED)
+        # Nor is a company the organisation withdrew from its data, as participant or as
+        # comparison: this catches an invitation a planner inserted while the withdrawal
+        # was committing (the withdrawal expires every invitation it can see).
+        of_row = {"cohort_id": OuterRef("cohort_id"), "company_id": OuterRef("company_id")}
+        withdrawn = Q(
+            Exists(Enrolment.objects.filter(**of_row, data_withdrawn_at__isnull=False))
+        ) | Q(Exists(Application.objects.filter(**of_row, data_withdrawn_at__isnull=False)))
+        SurveyInvitation.objects.filter(withdrawn, status=Status.SCHEDULED).update(
+            status=Status.EXPIRED
+        )
         due = SurveyInvitation.objects.filter(
             status=Status.SCHEDULED, due_at__lte=now, schedule__active=True
         ).order_by("due_at", "pk")

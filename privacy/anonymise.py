@@ -24,6 +24,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from activities.models import (
     CalendarFeed,
@@ -57,6 +58,7 @@ from mentoring.models import (
     MentorProfile,
     NeedsDiagnosis,
     SessionAction,
+    SessionReminder,
 )
 from portal.models import Invitation, Membership, OutgoingEmail, User
 from portal.tenancy import scopes_disabled
@@ -296,6 +298,7 @@ def anonymise_company(*, company: Company, organisation) -> dict[str, int]:
     anonymise its profile too (name → "Withdrawn company #id", number, website, help
     wanted) and unlink the people who act for it. Numbers stay. Returns counts by kind."""
     counts: Counter = Counter()
+    now = timezone.now()
     # A company's records span this organisation's tables; the filters name it explicitly.
     with scopes_disabled(), transaction.atomic():
         of_org = {"company": company, "organisation": organisation}
@@ -303,6 +306,14 @@ def anonymise_company(*, company: Company, organisation) -> dict[str, int]:
         Enrolment.objects.filter(**of_org).exclude(withdrawal_reason="").update(
             withdrawal_reason=""
         )
+        # The marker the organisation's planners read (impact's survey rounds, activities'
+        # event invitations): the company is contacted no more through these rows, even
+        # when its enrolment is active and its people stay because another organisation
+        # knows it. The first withdrawal's date stays.
+        for model in (Application, Enrolment):
+            model.objects.filter(**of_org, data_withdrawn_at__isnull=True).update(
+                data_withdrawn_at=now
+            )
         invitations = SurveyInvitation.objects.filter(**of_org)
         counts["survey invitations stopped"] += _stop_invitations(invitations)
         counts["survey invitations"] += invitations.update(
@@ -369,6 +380,11 @@ def _scrub_mentoring(*, company: Company, organisation) -> Counter:
         notes="", company_feedback="", place="", online_link="", cancel_reason=""
     )
     SessionAction.objects.filter(session__in=sessions).update(text=REMOVED_TEXT)
+    # The periodic reminders of sessions still to come would write to the company (with the
+    # place and link now gone): they stop. The sessions stay booked until someone cancels.
+    counts["session reminders stopped"] += SessionReminder.objects.filter(
+        session__in=sessions, sent_at__isnull=True, cancelled=False
+    ).update(cancelled=True)
     return counts
 
 
@@ -587,7 +603,6 @@ def _end_sessions(user: User) -> int:
     removes the rows as well.)"""
     from django.conf import settings
     from django.contrib.sessions.models import Session
-    from django.utils import timezone
 
     if settings.SESSION_ENGINE not in (
         "django.contrib.sessions.backends.db",
