@@ -125,7 +125,7 @@ def withdrawn_company_email(company_pk: int) -> str:
     return f"withdrawn-company-{company_pk}@{ERASED_DOMAIN}"
 
 
-def _delete_stored(fieldfile) -> bool:
+def delete_stored_on_commit(fieldfile) -> bool:
     """Delete an upload from storage (after the transaction commits, so a rollback does not
     leave rows pointing at deleted files). True if there was a file."""
     if not fieldfile:
@@ -252,7 +252,7 @@ def scrub_applications(applications) -> Counter:
         counts["applications"] += 1
     pks = [a.pk for a in applications]
     for upload in ApplicationFile.objects.filter(application_id__in=pks):
-        counts["files deleted"] += _delete_stored(upload.file)
+        counts["files deleted"] += delete_stored_on_commit(upload.file)
     ApplicationFile.objects.filter(application_id__in=pks).delete()
     ApplicationStatusChange.objects.filter(application_id__in=pks).exclude(reason="").update(
         reason=""
@@ -486,7 +486,7 @@ def anonymise_user(*, user: User) -> dict[str, int]:
     with scopes_disabled(), transaction.atomic():
         profiles = MentorProfile.objects.filter(user=user)
         for profile in profiles.only("pk", "cv"):
-            counts["files deleted"] += _delete_stored(profile.cv)
+            counts["files deleted"] += delete_stored_on_commit(profile.cv)
         counts["mentor profiles"] += profiles.update(
             **dict.fromkeys(MENTOR_FREE_TEXT, ""), cv="", status=MentorProfile.Status.INACTIVE
         )
@@ -593,7 +593,7 @@ def _delete_exports(user: User) -> int:
         return 0
     exports = DataExport.objects.filter(user=user)
     for export in exports.only("pk", "file"):
-        _delete_stored(export.file)
+        delete_stored_on_commit(export.file)
     return exports.delete()[0]
 
 

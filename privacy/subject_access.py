@@ -892,13 +892,16 @@ def export_note_error(*, export_id: int, error: str) -> None:
 
 
 def export_expire(*, export: DataExport) -> DataExport:
-    """Expire a ready export now: the file is deleted from storage and the link stops
-    working. Safe to call twice."""
+    """Expire a ready export now: the link stops working, and the file is deleted from
+    storage once that has committed, so a rollback leaves a ready export with its file,
+    never one pointing at nothing. Safe to call twice."""
+    from privacy.anonymise import delete_stored_on_commit
+
     with transaction.atomic():
         locked = DataExport.objects.select_for_update().get(pk=export.pk)
         if locked.state == DataExport.State.READY:
-            if locked.file:
-                locked.file.delete(save=False)
+            delete_stored_on_commit(locked.file)
+            locked.file = ""
             locked.state = DataExport.State.EXPIRED
             locked.expired_at = timezone.now()
             locked.save(update_fields=["file", "state", "expired_at"])

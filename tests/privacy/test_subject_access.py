@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -383,7 +384,8 @@ def test_an_expired_link_says_so_and_the_file_is_gone(
         assert response.status_code == 200
         assert b"".join(response.streaming_content).startswith(b"PK")
     with time_machine.travel(export.expires_at + timedelta(minutes=1)):
-        response = client.get(export.get_absolute_url())
+        with django_capture_on_commit_callbacks(execute=True):  # the request commits
+            response = client.get(export.get_absolute_url())
         assert response.status_code == 410
         assert "This link has expired" in response.content.decode()
         assert not default_storage.exists(name)
@@ -403,12 +405,40 @@ def test_the_periodic_sweep_deletes_files_on_their_date_and_not_before(
     export = _request_and_build(client, alice, django_capture_on_commit_callbacks)
     name = export.file.name
     day_before = export.expires_at - timedelta(minutes=1)
-    assert subject_access.exports_sweep(now=day_before)["expired"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert subject_access.exports_sweep(now=day_before)["expired"] == 0
     assert default_storage.exists(name)
-    assert subject_access.exports_sweep(now=export.expires_at)["expired"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert subject_access.exports_sweep(now=export.expires_at)["expired"] == 1
     assert not default_storage.exists(name)
     export.refresh_from_db()
     assert export.state == DataExport.State.EXPIRED
+
+
+def test_an_expiry_rolled_back_keeps_the_export_ready_with_its_file(
+    client, organisation, django_capture_on_commit_callbacks
+):
+    """The file goes only once the expiry has committed: a sweep that fails after expiring
+    an export leaves it ready and downloadable, not pointing at a deleted file."""
+    cohort = CohortFactory(organisation=organisation, running=True)
+    alice, _, _ = _founder(organisation, cohort, "ALICEMARK")
+    export = _request_and_build(client, alice, django_capture_on_commit_callbacks)
+    name = export.file.name
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        subject_access.exports_sweep(now=export.expires_at)
+        raise RuntimeError("the worker died before the sweep committed")
+    assert callbacks == []
+    export.refresh_from_db()
+    assert export.state == DataExport.State.READY and export.file.name == name
+    assert default_storage.exists(name)
+    with time_machine.travel(export.expires_at - timedelta(minutes=1)):
+        download = client.get(reverse("privacy:export-download", kwargs={"token": export.token}))
+        assert b"".join(download.streaming_content).startswith(b"PK")
 
 
 def test_one_export_in_preparation_at_a_time(client, user):
