@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import json
 import logging
+import operator
 from collections import Counter
 from collections.abc import Iterable
+from functools import reduce
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Q, TextField, Value
+from django.db.models.functions import Cast, Concat, Trim
 from django.utils import timezone
 
 from activities.models import (
@@ -482,8 +484,13 @@ def anonymise_user(*, user: User) -> dict[str, int]:
     old_email = user.email
     old_name = user.get_full_name()
     new_email = erased_email(user.pk)
+    new_name = f"Erased person {user.pk}"
+    entries = _log_entries()
     # A person's records are spread over every organisation they dealt with.
     with scopes_disabled(), transaction.atomic():
+        # The audit entries that name the person, found before the links below are undone.
+        about_person = _own_records([user])
+        naming_person = about_person | _rows_pointing_at([user]) | _made_by(user, old_name)
         profiles = MentorProfile.objects.filter(user=user)
         for profile in profiles.only("pk", "cv"):
             counts["files deleted"] += delete_stored_on_commit(profile.cv)
@@ -502,14 +509,6 @@ def anonymise_user(*, user: User) -> dict[str, int]:
         invitations = SurveyInvitation.objects.filter(email__iexact=old_email)
         counts["survey invitations stopped"] += _stop_invitations(invitations)
         counts["survey invitations"] += invitations.update(email=new_email)
-        about_person = (
-            _about(User, [user.pk])
-            | _about(Membership, Membership.objects.filter(user=user).values_list("pk", flat=True))
-            | _about(MentorProfile, profiles.values_list("pk", flat=True))
-            | _about(
-                CompanyMember, CompanyMember.objects.filter(user=user).values_list("pk", flat=True)
-            )
-        )
         counts["roles"] += Membership.objects.filter(user=user).delete()[0]
         counts["company links"] += CompanyMember.objects.filter(user=user).delete()[0]
         user.funder_links.clear()
@@ -531,22 +530,30 @@ def anonymise_user(*, user: User) -> dict[str, int]:
             is_superuser=False,
         )
         # The audit trail: entries about the person and their roles (name and address
-        # replaced), and any entry anywhere that recorded their address.
+        # replaced).
         _redact_audit(
             about_person,
             fields={"first_name", "last_name", "email", "password"},
-            replacements={old_email: new_email, old_name: f"Erased person {user.pk}"},
+            replacements={old_email: new_email, old_name: new_name},
         )
-        # Related records are recorded by their text, so the person's name stands in the
-        # entries of every application, review or session that pointed at them.
-        entries = _log_entries()
-        replacements = {old_email: new_email, old_name: f"Erased person {user.pk}"}
         if entries is not None:
-            for text in replacements:
-                if text and len(text.strip()) >= 3:
-                    _redact_audit(
-                        None, entries=_mentioning(entries, text), replacements=replacements
-                    )
+            # The address is the person's alone: replaced in any entry that recorded it.
+            if len(old_email.strip()) >= 3:
+                _redact_audit(
+                    None,
+                    entries=_mentioning(entries, old_email),
+                    replacements={old_email: new_email},
+                )
+            # Related records are recorded by their text, so the person's name stands in
+            # the entries of every application, review or session that pointed at them. A
+            # name is not unique, though: it is replaced only in the entries that name
+            # this person, never in a namesake's.
+            if len(old_name.strip()) >= 3:
+                _redact_audit(
+                    None,
+                    entries=_mentioning(entries.filter(naming_person), old_name),
+                    replacements={old_email: new_email, old_name: new_name},
+                )
         if apps.is_installed("auditlog"):
             from auditlog import get_logentry_model
 
@@ -554,6 +561,58 @@ def anonymise_user(*, user: User) -> dict[str, int]:
         counts["sessions ended"] += _end_sessions(user)
     user.refresh_from_db()
     return {key: value for key, value in counts.items() if value}
+
+
+def _own_records(users: list[User]) -> Q:
+    """Audit entries about people's own records: their accounts, roles, mentor profiles
+    and links to companies."""
+    ids = [u.pk for u in users]
+    rows = {
+        User: ids,
+        Membership: Membership.objects.filter(user_id__in=ids).values_list("pk", flat=True),
+        MentorProfile: MentorProfile.objects.filter(user_id__in=ids).values_list("pk", flat=True),
+        CompanyMember: CompanyMember.objects.filter(user_id__in=ids).values_list("pk", flat=True),
+    }
+    return reduce(operator.or_, (_about(model, pks) for model, pks in rows.items()))
+
+
+def _rows_pointing_at(users: list[User]) -> Q:
+    """Audit entries about the audited rows that point at these people or their mentor
+    profiles (an application they wrote, a review, a session they booked or mentored, a
+    place they booked): those entries record them by name."""
+    from portal.audit import AUDITED_MODELS
+
+    ids = [u.pk for u in users]
+    profile_ids = list(MentorProfile.objects.filter(user_id__in=ids).values_list("pk", flat=True))
+    selection = Q(pk__in=[])
+    for label in AUDITED_MODELS:
+        model = apps.get_model(label)
+        links = Q()
+        for field in model._meta.concrete_fields:
+            if field.related_model is User:
+                links |= Q(**{f"{field.attname}__in": ids})
+            elif field.related_model is MentorProfile and profile_ids:
+                links |= Q(**{f"{field.attname}__in": profile_ids})
+        if links:
+            pks = model._base_manager.filter(links).values_list("pk", flat=True)
+            selection |= _about(model, pks)
+    return selection
+
+
+def _made_by(user: User, full_name: str) -> Q:
+    """Audit entries the person made, but not those about another person of the same name
+    (their own records and the rows that point at them): there the name is theirs."""
+    made = Q(actor_id=user.pk)
+    namesakes = []
+    if full_name.strip():
+        namesakes = list(
+            User.objects.annotate(full_name=Trim(Concat("first_name", Value(" "), "last_name")))
+            .filter(full_name=full_name.strip())
+            .exclude(pk=user.pk)
+        )
+    if namesakes:
+        made &= ~(_own_records(namesakes) | _rows_pointing_at(namesakes))
+    return made
 
 
 def _unlink_activities(user: User) -> Counter:

@@ -318,3 +318,59 @@ def test_erasure_leaves_neither_name_nor_address_in_the_audit_trail(
     for entry in AuditEntry.objects.all():
         blob = f"{entry.actor_email} {entry.object_repr} {entry.changes} {entry.changes_text}"
         assert "Zzbloggs" not in blob and "jo.bloggs" not in blob
+
+
+def test_erasure_leaves_a_namesakes_audit_entries_alone(client, organisation, make_member):
+    """A full name is not unique: it is replaced only in entries about the erased person's
+    own records and the rows that point at them, or made by them — not in the entries of
+    another person of the same name, even one the erased person made."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from cohorts.models import Application
+    from portal.audit import AuditEntry
+
+    same_name = {"first_name": "Jo", "last_name": "Zzbloggs"}
+    person = make_member(organisation, Role.ADMIN, email="jo.one@example.org", **same_name).user
+    namesake = make_member(
+        organisation, Role.REVIEWER, email="jo.two@example.org", **same_name
+    ).user
+    cohort = CohortFactory(organisation=organisation)
+    with tenant_scope(organisation):
+        theirs = ApplicationFactory(cohort=cohort, created_by=person)
+        namesakes = ApplicationFactory(cohort=cohort, created_by=namesake)
+    client.force_login(person)  # the person, an admin, changes the namesake's role
+    namesake_membership = Membership.objects.get(user=namesake)
+    client.post(
+        reverse(
+            "portal:member-role",
+            kwargs={"org_slug": organisation.slug, "pk": namesake_membership.pk},
+        ),
+        {"role": Role.PROGRAMME_MANAGER},
+    )
+
+    def entries_about(model, pk):
+        return AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_pk=str(pk)
+        )
+
+    def text(entries):
+        return " ".join(
+            f"{e.actor_email} {e.object_repr} {e.changes} {e.changes_text}"
+            for e in entries.all()  # read afresh each time
+        )
+
+    namesake_entries = entries_about(Membership, namesake_membership.pk) | entries_about(
+        Application, namesakes.pk
+    )
+    made_by_person = namesake_entries.filter(actor=person)
+    assert made_by_person.exists() and "Jo Zzbloggs" in text(made_by_person)
+    assert "Jo Zzbloggs" in text(entries_about(Application, theirs.pk))
+    before = text(namesake_entries)
+    assert before.count("Jo Zzbloggs") >= 2
+
+    anonymise_user(user=person)
+
+    assert text(namesake_entries).count("Jo Zzbloggs") == before.count("Jo Zzbloggs")
+    assert "jo.one@example.org" not in text(AuditEntry.objects.all())
+    assert "Zzbloggs" not in text(entries_about(Application, theirs.pk))
+    assert f"Erased person {person.pk}" in text(entries_about(Application, theirs.pk))
