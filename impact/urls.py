@@ -15,24 +15,7 @@ urlpatterns = [
     path("impact/funders/<int:pk>/", dash.funder_dashboard, name="funder"),
     # Across partner organisations (views_umbrella)
     path("impact/umbrella/", umbrella.umbrella, name="umbrella"),
-    path(
-        "impact/umbrella/report.csv",
-        umbrella.umbrella_download,
-        {"fmt": "csv"},
-        name="umbrella-csv",
-    ),
-    path(
-        "impact/umbrella/report.xlsx",
-        umbrella.umbrella_download,
-        {"fmt": "xlsx"},
-        name="umbrella-xlsx",
-    ),
-    path(
-        "impact/umbrella/report.pdf",
-        umbrella.umbrella_download,
-        {"fmt": "pdf"},
-        name="umbrella-pdf",
-    ),
+    path("impact/umbrella/report.<str:fmt>", umbrella.umbrella_download, name="umbrella-download"),
     path("impact/sharing/", umbrella.sharing_settings, name="sharing"),
     path("impact/sharing/<int:pk>/withdraw/", umbrella.sharing_withdraw, name="sharing-withdraw"),
     path("impact/programmes/<int:pk>/reports/", dash.reports, name="reports"),
