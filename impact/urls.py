@@ -15,6 +15,7 @@ urlpatterns = [
     path("impact/funders/<int:pk>/", dash.funder_dashboard, name="funder"),
     # Across partner organisations (views_umbrella)
     path("impact/umbrella/", umbrella.umbrella, name="umbrella"),
+    path("impact/umbrella/report.<str:fmt>", umbrella.umbrella_download, name="umbrella-download"),
     path("impact/sharing/", umbrella.sharing_settings, name="sharing"),
     path("impact/sharing/<int:pk>/withdraw/", umbrella.sharing_withdraw, name="sharing-withdraw"),
     path("impact/programmes/<int:pk>/reports/", dash.reports, name="reports"),

@@ -1,18 +1,20 @@
 """The umbrella report across partner organisations, and the partner's side of it: its
 admin's agreement to share aggregate impact figures with a partner. Under /<org-slug>/impact/
-(namespace `impact`); the rules and the one cross-tenant read live in impact/sharing.py."""
+(namespace `impact`); who shares with whom lives in impact/sharing.py, the figures and the
+files of the report in impact/umbrella_report.py."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header, urlencode
 
 from impact import reports as impact_reports
-from impact import sharing
-from impact.headlines import headlines
+from impact import sharing, umbrella_report
 from impact.models import ImpactSharing
 from portal.confirm import confirm_action
 from portal.fields import add_service_errors
@@ -21,29 +23,77 @@ from portal.permissions import role_required
 from portal.roles import MANAGERS, Role
 
 
+class UmbrellaFilterForm(forms.Form):
+    """GET filters of the umbrella page; its downloads carry the same."""
+
+    responded_from = forms.DateField(
+        label="Answers from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    responded_to = forms.DateField(
+        label="Answers until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("responded_from"), cleaned.get("responded_to")
+        if start and end and end < start:
+            self.add_error("responded_to", "The end of the period is before its start.")
+        return cleaned
+
+    def filters(self) -> dict:
+        """The period as ISO dates; a period with either end wrong is left out whole, so a
+        bad date in the address still shows the page (with the message) unfiltered."""
+        if not self.is_bound or self.errors:
+            return {}
+        return {
+            key: self.cleaned_data[key].isoformat()
+            for key in ("responded_from", "responded_to")
+            if self.cleaned_data.get(key)
+        }
+
+
+def _umbrella(request) -> tuple[UmbrellaFilterForm, dict, dict]:
+    form = UmbrellaFilterForm(request.GET or None)
+    filters = form.filters()
+    context = umbrella_report.umbrella_context(request.organisation, **filters)
+    return form, filters, context
+
+
 @role_required(*MANAGERS)
 def umbrella(request, org_slug):
     """One report over this organisation's programmes and those of the partners that agreed
-    to share their figures with it: aggregates only."""
-    report = sharing.umbrella_report(request.organisation)
-    metrics = report.metrics
+    to share their figures with it: aggregates only, with a row per organisation."""
+    form, filters, context = _umbrella(request)
     return render(
         request,
         "impact/dashboard/umbrella.html",
         {
-            "report": report,
-            "metrics": metrics,
-            "programme_count": len(report.programme_ids),
-            "partner_count": len(report.organisations) - 1,
+            **context,
+            "form": form,
+            "query": urlencode(filters),
             "has_partners": request.organisation.partners.exists(),
-            "headlines": headlines(metrics) if metrics else [],
-            "outcome_rows": impact_reports.outcome_rows(metrics, None, {}) if metrics else [],
-            "response_rate_percent": impact_reports.percent(metrics.response_rate)
-            if metrics
-            else None,
             "is_admin": request.membership.role == Role.ADMIN,
         },
     )
+
+
+@role_required(*MANAGERS)
+def umbrella_download(request, org_slug, fmt):
+    """The umbrella figures as CSV, XLSX or PDF, with the page's filters. Sent as an
+    attachment, which portal.audit.AuditMiddleware logs as a download (as every report
+    and export: see portal/downloads.py)."""
+    if fmt not in umbrella_report.FORMATS:
+        raise Http404("The umbrella report is CSV, XLSX or PDF.")
+    _form, _filters, context = _umbrella(request)
+    # Small whatever the data: aggregates, one row per partner and programme, no company;
+    # rendered in the request.
+    content = umbrella_report.render_file(context, fmt)
+    response = HttpResponse(content, content_type=impact_reports.SPREADSHEET_TYPES[fmt])
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True,
+        filename=umbrella_report.umbrella_filename(request.organisation, fmt, context["issued_on"]),
+    )
+    return response
 
 
 class SharingForm(forms.Form):
