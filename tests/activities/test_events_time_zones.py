@@ -8,9 +8,12 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
+from activities import certificates
 from activities import events as services
 from portal.models import OutgoingEmail
 from portal.roles import Role
@@ -99,3 +102,15 @@ def test_attendance_day_is_the_events_day_in_its_own_zone(event):
             services.attendance_mark(registration=registration, attendance="attended")
         with time_machine.travel(datetime(2030, 3, 20, 5, 0, tzinfo=UTC), tick=False):
             services.attendance_mark(registration=registration, attendance="attended")
+
+
+def test_certificate_gives_the_events_own_time_whatever_zone_is_active(event):
+    """The certificate is rendered on a /my/ page or in a task, where London (or any other
+    zone) may be active; it still says 10:00–12:00 for a New York morning."""
+    with scopes_disabled():
+        registration = RegistrationFactory(event=event, attended=True)
+        context = certificates.certificate_context(registration, person="Ada Lovelace")
+    with timezone.override("Europe/London"):
+        html = render_to_string("activities/events/certificate.html", context)
+    assert "Wednesday 20 March 2030, 10:00–12:00 EDT (America/New_York)" in html
+    assert "14:00" not in html
