@@ -81,9 +81,12 @@ def _answers(event: Event, companies: list, now) -> list[dict]:
                 else None,
                 "can_register": is_open and company.pk in answerable and not holds,
                 "can_cancel": is_open and holds,
+                # A company holding a place gives it up through "Cancel my place", which
+                # asks first; "Not attending" is the answer of those without one.
                 "can_decline": is_open
                 and company.pk in answerable
                 and event.audience != "public"
+                and not holds
                 and status != Status.DECLINED,
                 "attended": registration is not None
                 and status == Status.REGISTERED
@@ -105,6 +108,8 @@ def event_detail(request, pk):
         places_left = max(
             0, event.capacity - event.registrations.filter(status=Status.REGISTERED).count()
         )
+        # Whether giving up a place hands it to a waiting company: the confirmation says so.
+        waiting = event.registrations.filter(status=Status.WAITLISTED).exists()
     return render(
         request,
         "activities/my/events/event_detail.html",
@@ -112,6 +117,12 @@ def event_detail(request, pk):
             "event": event,
             "lines": lines,
             "places_left": places_left,
+            "waiting": waiting,
+            "has_place": any(
+                line["registration"] is not None
+                and line["registration"].status == Status.REGISTERED
+                for line in lines
+            ),
             "is_open": event.status == Event.Status.SCHEDULED and event.starts_at > now,
         },
     )

@@ -102,6 +102,10 @@ def mission_detail(request, pk):
             .exclude(pk__in=applied)
             .exists()
         )
+        # After departure a place can no longer be given up here (the service refuses it),
+        # and after the return the page speaks of the mission in the past.
+        today = services.destination_today(mission)
+        departed = today >= mission.departs_on
         meetings = (
             MissionMeeting.objects.filter(mission=mission, delegate__company_id__in=company_ids)
             .select_related("delegate__company")
@@ -114,7 +118,11 @@ def mission_detail(request, pk):
                 "mission": mission,
                 "mine": mine,
                 "selected": [d for d in mine if d.status == Status.SELECTED],
-                "withdrawable": [d for d in mine if d.status in services.WITHDRAWABLE],
+                "withdrawable": []
+                if departed
+                else [d for d in mine if d.status in services.WITHDRAWABLE],
+                "departed": departed,
+                "returned": today > mission.returns_on,
                 "can_apply": can_apply,
                 "applications_open": services.applications_open(mission),
                 "itinerary": selectors.itinerary(mission, home_zone=organisation.time_zone),
@@ -124,7 +132,7 @@ def mission_detail(request, pk):
                 "summary": selectors.meeting_summary(meetings),
                 "can_log": bool(mine)
                 and any(d.status == Status.SELECTED for d in mine)
-                and services.destination_today(mission) >= mission.departs_on,
+                and departed,
             },
         )
 
@@ -182,8 +190,9 @@ def mission_withdraw(request, pk):
         withdrawable = [d for d in _mine(mission, company_ids) if d.status in services.WITHDRAWABLE]
         if not withdrawable:
             raise Http404("Nothing to withdraw from this mission.")
-        error = None
-        if request.method == "POST":
+        departed = services.destination_today(mission) >= mission.departs_on
+        error = "The mission has left; tell the programme team instead." if departed else None
+        if request.method == "POST" and not departed:
             chosen = next(
                 (d for d in withdrawable if str(d.pk) == request.POST.get("delegate")),
                 withdrawable[0] if len(withdrawable) == 1 else None,
@@ -203,8 +212,13 @@ def mission_withdraw(request, pk):
         return render(
             request,
             "activities/my/missions/withdraw.html",
-            {"mission": mission, "withdrawable": withdrawable, "error": error},
-            status=400 if error else 200,
+            {
+                "mission": mission,
+                "withdrawable": withdrawable,
+                "departed": departed,
+                "error": error,
+            },
+            status=400 if error and request.method == "POST" else 200,
         )
 
 

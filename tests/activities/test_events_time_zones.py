@@ -8,9 +8,12 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
+from activities import certificates
 from activities import events as services
 from portal.models import OutgoingEmail
 from portal.roles import Role
@@ -56,8 +59,8 @@ def test_staff_pages_show_event_time_labelled_and_organisation_time_beside(
     ):
         page = client.get(url).content.decode()
         assert "10:00–12:00" in page
-        assert "(America/New_York)" in page
-        assert "Wed 20 Mar, 14:00 in Europe/London" in page
+        assert '<abbr class="text-body-secondary small" title="America/New_York">EDT</abbr>' in page
+        assert 'Wed 20 Mar, 14:00 <abbr title="Europe/London">GMT</abbr>' in page
 
 
 def test_same_zone_shows_no_second_time(client, london, make_member):
@@ -70,7 +73,7 @@ def test_same_zone_shows_no_second_time(client, london, make_member):
     client.force_login(make_member(london, Role.PROGRAMME_MANAGER).user)
     url = reverse("activities:event-detail", kwargs={"org_slug": london.slug, "pk": here.pk})
     page = client.get(url).content.decode()
-    assert "14:00–15:00" in page and " in Europe/London</div>" not in page
+    assert "14:00–15:00" in page and '<abbr title="Europe/London">' not in page
 
 
 def test_sme_page_email_and_ics(client, event):
@@ -78,7 +81,7 @@ def test_sme_page_email_and_ics(client, event):
     user = CompanyMemberFactory(company=company, user=UserFactory()).user
     client.force_login(user)
     page = client.get(reverse("my-activities:event-detail", args=[event.pk])).content.decode()
-    assert "10:00–12:00" in page and "14:00 in Europe/London" in page
+    assert "10:00–12:00" in page and '14:00 <abbr title="Europe/London">GMT</abbr>' in page
     with scopes_disabled():
         services.registration_register(event=event, company=company, user=user)
         (mail,) = OutgoingEmail.objects.filter(subject__startswith="Your place")
@@ -99,3 +102,15 @@ def test_attendance_day_is_the_events_day_in_its_own_zone(event):
             services.attendance_mark(registration=registration, attendance="attended")
         with time_machine.travel(datetime(2030, 3, 20, 5, 0, tzinfo=UTC), tick=False):
             services.attendance_mark(registration=registration, attendance="attended")
+
+
+def test_certificate_gives_the_events_own_time_whatever_zone_is_active(event):
+    """The certificate is rendered on a /my/ page or in a task, where London (or any other
+    zone) may be active; it still says 10:00–12:00 for a New York morning."""
+    with scopes_disabled():
+        registration = RegistrationFactory(event=event, attended=True)
+        context = certificates.certificate_context(registration, person="Ada Lovelace")
+    with timezone.override("Europe/London"):
+        html = render_to_string("activities/events/certificate.html", context)
+    assert "Wednesday 20 March 2030, 10:00–12:00 EDT (America/New_York)" in html
+    assert "14:00" not in html

@@ -516,7 +516,7 @@ def test_sme_mission_page_shows_itinerary_and_only_its_own_meetings(client, miss
         )
     client.force_login(member.user)
     body = client.get(my_url("mission-detail", pk=mission.pk)).content.decode()
-    assert "Trade fair" in body and "America/Toronto" in body
+    assert "Trade fair" in body and "local times in Toronto" in body
     assert "My Prospect Corp" in body
     assert "Their Prospect Corp" not in body
 

@@ -86,7 +86,7 @@ def test_register_waitlist_promote_and_mark_attendance(page):
     expect(answer).to_contain_text(FIRST)
     answer.get_by_role("button", name="Register").click()
     expect_flash(page, f"{FIRST} has a place")
-    expect(page.get_by_role("region", name="Your answer")).to_contain_text("Place")
+    expect(page.get_by_role("region", name="Your answer")).to_contain_text("You have a place")
 
     # --- The second finds it full and joins the waitlist --------------------------------------
     page.context.clear_cookies()
@@ -103,7 +103,14 @@ def test_register_waitlist_promote_and_mark_attendance(page):
     page.context.clear_cookies()
     sign_in(page, FIRST_EMAIL, PASSWORD)
     _open_event(page)
+    # Giving up a place that the waitlist will take is asked about first.
     page.get_by_role("button", name="Cancel my place").click()
+    confirm = page.get_by_role("button", name="Give up the place")
+    expect(confirm).to_be_visible()
+    expect(page.get_by_role("region", name="Your answer")).to_contain_text(
+        "The place goes straight to the next company on the waitlist"
+    )
+    confirm.click()
     expect_flash(page, f"{FIRST}'s registration is cancelled")
 
     promoted = [m for m in mail.outbox if SECOND_EMAIL in m.to and "You have a place" in m.subject]
@@ -118,7 +125,7 @@ def test_register_waitlist_promote_and_mark_attendance(page):
     sign_in(page, SECOND_EMAIL, PASSWORD)
     _open_event(page)
     answer = page.get_by_role("region", name="Your answer")
-    expect(answer).to_contain_text("Place")
+    expect(answer).to_contain_text("You have a place")
     expect(answer.get_by_role("button", name="Cancel my place")).to_be_visible()
 
     # --- The day comes: staff mark attendance from a phone ------------------------------------
