@@ -12,10 +12,12 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self):
         from portal.navigation import NavItem, register
-        from portal.roles import MANAGERS
+        from portal.roles import STAFF
 
-        register(NavItem("Events", "activities:event-list", MANAGERS, "calendar-event", 22))
-        register(NavItem("Trade missions", "activities:mission-list", MANAGERS, "airplane", 24))
-        register(NavItem("Peer groups", "activities:group-list", MANAGERS, "people", 26))
-        register(NavItem("Consortia", "activities:consortium-list", MANAGERS, "diagram-3", 27))
-        register(NavItem("Challenges", "activities:challenge-list", MANAGERS, "lightbulb", 28))
+        # Growth advisers see the lists and mark attendance; creating and deciding stay with
+        # managers (the views' role_required says which).
+        register(NavItem("Events", "activities:event-list", STAFF, "calendar-event", 22))
+        register(NavItem("Trade missions", "activities:mission-list", STAFF, "airplane", 24))
+        register(NavItem("Peer groups", "activities:group-list", STAFF, "people", 26))
+        register(NavItem("Consortia", "activities:consortium-list", STAFF, "diagram-3", 27))
+        register(NavItem("Challenges", "activities:challenge-list", STAFF, "lightbulb", 28))

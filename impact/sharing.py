@@ -7,7 +7,8 @@ umbrella's managers then see one report over their own programmes and those of t
 that agreed, with a company taking part in two programmes counted once (matched by its
 registration number).
 
-This is the one place impact reads another organisation's rows. The read is explicit
+This decides which of another organisation's rows impact may read (impact/umbrella_report.py
+adds only a per-organisation count over the same programmes). The read is explicit
 (`scopes_disabled()`, each time with the reason), limited to the programmes of organisations
 whose agreement is in force and that are still partners, and returns aggregates only:
 programme names and numbers, never a company or an answer."""
@@ -62,11 +63,16 @@ def sharing_withdraw(*, sharing: ImpactSharing, user, now=None) -> ImpactSharing
 class UmbrellaReport:
     # [(organisation, [programme, ...])], the umbrella itself first, then partners by name.
     organisations: list[tuple[Organisation, list]]
+    scope: Scope
     metrics: Metrics | None
 
     @property
     def programme_ids(self) -> tuple[int, ...]:
         return tuple(p.pk for _, programmes in self.organisations for p in programmes)
+
+    @property
+    def partners(self) -> list[Organisation]:
+        return [org for org, _ in self.organisations[1:]]
 
 
 def sharing_partners(umbrella: Organisation) -> list[Organisation]:
@@ -81,9 +87,12 @@ def sharing_partners(umbrella: Organisation) -> list[Organisation]:
         return list(umbrella.partners.filter(pk__in=list(ids)).order_by("name"))
 
 
-def umbrella_report(umbrella: Organisation) -> UmbrellaReport:
+def umbrella_report(
+    umbrella: Organisation, *, responded_from=None, responded_to=None
+) -> UmbrellaReport:
     """The umbrella's own programmes and those of the partners that agreed, with their
-    aggregate figures: a company in two of them counts once, by registration number."""
+    aggregate figures over answers given in the period (if any): a company in two of them
+    counts once, by registration number."""
     from programmes.models import Programme
 
     partners = sharing_partners(umbrella)
@@ -97,14 +106,17 @@ def umbrella_report(umbrella: Organisation) -> UmbrellaReport:
     by_organisation = {org.pk: [] for org in organisations}
     for programme in programmes:
         by_organisation[programme.organisation_id].append(programme)
-    report = UmbrellaReport(
-        organisations=[(org, by_organisation[org.pk]) for org in organisations], metrics=None
+    listed = [(org, by_organisation[org.pk]) for org in organisations]
+    scope = Scope(
+        programmes=tuple(p.pk for _, ps in listed for p in ps),
+        responded_from=responded_from,
+        responded_to=responded_to,
+        dedupe_by_registration=True,
     )
-    if report.programme_ids:
+    report = UmbrellaReport(organisations=listed, scope=scope, metrics=None)
+    if scope.programmes:
         # Aggregates over the included programmes of several organisations: the selectors
         # filter every query by these programme ids and return counts and sums only.
         with scopes_disabled():
-            report.metrics = outcome_metrics(
-                Scope(programmes=report.programme_ids, dedupe_by_registration=True)
-            )
+            report.metrics = outcome_metrics(scope)
     return report

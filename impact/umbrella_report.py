@@ -7,10 +7,10 @@ them counted once by its registration number, with a breakdown per organisation.
 - `umbrella_tables`, `render_pdf`, `render_file` turn it into a file; `umbrella_filename`
   names it.
 
-Like impact/sharing.py, this reads other organisations' rows, explicitly
-(`scopes_disabled()`, each time with the reason): only the programmes of the organisations
-`sharing.sharing_partners` returns, and only aggregates (counts, sums, shares, programme and
-organisation names), never a company or an answer. The files hold nothing more than the
+The programmes and the combined figures come from `sharing.umbrella_report` (which decides
+which partners count); the one further cross-tenant read here is the breakdown per
+organisation, explicit (`scopes_disabled()`), over those programmes only and returning
+counts. The files hold nothing more than the
 page shows."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from cohorts.models import Enrolment
 from impact import reports as impact_reports
 from impact import sharing
 from impact.headlines import headlines
-from impact.selectors import Metrics, Scope, outcome_metrics, responses_in_scope
+from impact.selectors import Metrics, Scope, responses_in_scope
 from portal.models import Organisation
 from portal.pdf import html_to_pdf, logo_data_uri
 from portal.tenancy import scopes_disabled
@@ -72,26 +72,6 @@ def _date(value) -> datetime.date | None:
         return datetime.date.fromisoformat(str(value))
     except ValueError:
         return None
-
-
-def umbrella_scope(programme_ids, *, responded_from=None, responded_to=None) -> Scope:
-    return Scope(
-        programmes=tuple(programme_ids),
-        responded_from=_date(responded_from),
-        responded_to=_date(responded_to),
-        dedupe_by_registration=True,
-    )
-
-
-def _sharing_programmes(organisations: list[Organisation]) -> dict[int, list[Programme]]:
-    by_organisation: dict[int, list[Programme]] = {org.pk: [] for org in organisations}
-    # Programme names and ids of the umbrella and of the partners that agreed (the list
-    # comes from sharing.sharing_partners): their tenants' rows, read for names only.
-    with scopes_disabled():
-        programmes = Programme.objects.filter(organisation__in=organisations).order_by("name", "pk")
-        for programme in programmes:
-            by_organisation[programme.organisation_id].append(programme)
-    return by_organisation
 
 
 def _distinct_companies_by_organisation(queryset) -> dict[int, int]:
@@ -184,18 +164,12 @@ def totals_rows(metrics: Metrics) -> list[dict]:
 def umbrella_context(umbrella: Organisation, *, responded_from=None, responded_to=None) -> dict:
     """Every figure of the umbrella report, for the page and the files. A fixed number of
     queries whatever the number of partners, programmes and answers."""
-    partners = sharing.sharing_partners(umbrella)
-    organisation_list = [umbrella, *partners]
-    by_organisation = _sharing_programmes(organisation_list)
-    organisations = [(org, by_organisation[org.pk]) for org in organisation_list]
-    programme_ids = [p.pk for _, programmes in organisations for p in programmes]
-    scope = umbrella_scope(programme_ids, responded_from=responded_from, responded_to=responded_to)
-    metrics = None
-    if programme_ids:
-        # Aggregates over the included programmes of several organisations: the selectors
-        # filter every query by these programme ids and return counts and sums only.
-        with scopes_disabled():
-            metrics = outcome_metrics(scope)
+    report = sharing.umbrella_report(
+        umbrella, responded_from=_date(responded_from), responded_to=_date(responded_to)
+    )
+    organisations, scope, metrics = report.organisations, report.scope, report.metrics
+    partners = report.partners
+    programme_ids = report.programme_ids
     filters_described = impact_reports.describe_filters(scope)
     method_notes = list(METHOD_NOTES)
     if filters_described:

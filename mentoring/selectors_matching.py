@@ -238,6 +238,9 @@ def enrolments_for_mentoring(*, organisation, now: datetime | None = None) -> Qu
         organisation=organisation,
         status=Enrolment.Status.ACTIVE,
         cohort__status=CohortStatus.RUNNING,
+        # Not companies the organisation withdrew from its data (privacy): nobody is to
+        # chase them for contact any more.
+        data_withdrawn_at__isnull=True,
     )
     enrolments = enrolments.annotate(
         last_contact_on=_latest_contact(organisation, "happened_on"),

@@ -246,6 +246,21 @@ def test_unassigned_overdue_companies_go_to_growth_advisers(organisation, advise
     assert not _digests_to("boss@hub.test")
 
 
+def test_no_digest_about_a_company_withdrawn_from_the_organisations_data(organisation, adviser):
+    """Privacy: once the organisation withdrew a company from its data, nobody is chased to
+    contact it, though its enrolment stays for the figures."""
+    with time_machine.travel(WEDNESDAY, tick=False):
+        withdrawn = _enrol(organisation, days_ago=45)
+        overdue = _enrol(organisation, days_ago=45, cohort=withdrawn.cohort)
+        Enrolment.objects.with_scopes_disabled().filter(pk=withdrawn.pk).update(
+            data_withdrawn_at=timezone.now()
+        )
+        assert contacts.digests_send() == 1
+    [mail] = _digests_to("ada@adviser.test")
+    assert overdue.company.name in mail.body
+    assert withdrawn.company.name not in mail.body
+
+
 def test_digest_week_follows_the_organisations_time_zone(organisation, adviser):
     organisation.time_zone = "Pacific/Auckland"
     organisation.save()

@@ -59,3 +59,31 @@ def test_admin_reaches_admin_pages(client, organisation, make_member):
 def test_sme_user_without_membership_is_refused_staff_pages(client, organisation, user):
     client.force_login(user)
     assert client.get(f"/{organisation.slug}/").status_code == 404
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_menu_link_opens_for_the_role_that_sees_it(client, organisation, make_member, role):
+    """The menu offers a role only pages it may open (no link that answers 403)."""
+    import re
+
+    from portal.tenancy import tenant_scope
+    from tests.factories import MentorProfileFactory
+
+    member = make_member(organisation, role)
+    if role == Role.MENTOR:  # mentors hold the role through their accepted profile
+        with tenant_scope(organisation):
+            MentorProfileFactory(organisation=organisation, user=member.user)
+    client.force_login(member.user)
+    body = client.get(f"/{organisation.slug}/").content.decode()
+    links = set(re.findall(rf'href="(/{organisation.slug}/[^"#?]*)"', body))
+    assert links
+    for link in sorted(links):
+        assert client.get(link).status_code == 200, link
+
+
+def test_growth_advisers_reach_the_activities_from_the_menu(client, organisation, make_member):
+    member = make_member(organisation, Role.GROWTH_ADVISER)
+    client.force_login(member.user)
+    body = client.get(f"/{organisation.slug}/").content.decode()
+    for name in ("event-list", "mission-list", "group-list", "consortium-list", "challenge-list"):
+        assert reverse(f"activities:{name}", kwargs={"org_slug": organisation.slug}) in body

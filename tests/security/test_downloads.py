@@ -31,6 +31,7 @@ EXPECTED = {
     "mentoring:session-ics",
     "mentoring:claims-export",
     "impact:responses-export",
+    "impact:umbrella-download",
     "my:application-file",
     "my-mentoring:session-ics",
 }
