@@ -38,6 +38,13 @@ _RC = {
     "xtick.color": "#495057",
     "ytick.color": "#343a40",
 }
+# Beyond this many cohorts the trend chart's dots (4 pt) would touch and blur into a thick
+# line, and each dot is an SVG element the PDF renderer draws on its own (hundreds of them
+# were most of the report's drawing time): the lines carry the figures alone.
+DOTS_UP_TO = 24
+# Cohort names ("Cohort 12", 9 px) overlap beyond about eight under the 7.2 in chart: more
+# cohorts get every n-th name, evenly spread.
+TICK_LABELS_UP_TO = 8
 _ids = count(1)
 _ID = re.compile(r'id="([^"]+)"')
 
@@ -70,6 +77,15 @@ def _finish(figure: Figure, *, title: str, prefix: str) -> str:
     )
     head_end = svg.index(">") + 1
     return f"{svg[:head_end]}<title>{title_text}</title>{svg[head_end:]}"
+
+
+def _spread(n: int, most: int) -> list[int]:
+    """Indexes of at most `most` of n points, every step-th from the first, the step a
+    round number (1, 2, 5, 10, 20, 50, …) so the labelled cohorts read as a sequence."""
+    step, factors = 1, iter((2, 2.5, 2) * 10)
+    while -(-n // step) > most:
+        step = round(step * next(factors))
+    return list(range(0, n, step))
 
 
 def _prefix(name: str, prefix: str | None) -> str:
@@ -184,6 +200,7 @@ def trend_chart(
             axes.set_axis_off()
             return _finish(figure, title="No answers yet", prefix=_prefix("trend", prefix))
         x = list(range(len(trend)))
+        dots = len(trend) <= DOTS_UP_TO
         for index, (key, label) in enumerate(outcomes):
             values = [
                 (row["shares"][key] * 100) if row["shares"].get(key) is not None else None
@@ -191,16 +208,37 @@ def trend_chart(
             ]
             if all(v is None for v in values):
                 continue
+            colour = SERIES[index % len(SERIES)]
             axes.plot(
                 x,
                 [float("nan") if v is None else v for v in values],
-                marker="o",
+                marker="o" if dots else None,
                 markersize=4,
                 linewidth=1.8,
-                color=SERIES[index % len(SERIES)],
+                color=colour,
                 label=label,
             )
-        axes.set_xticks(x, [row["label"] for row in trend])
+            if not dots:
+                # A cohort whose neighbours have no answer has no line to sit on: it keeps
+                # its dot, so no figure of the table is missing from the chart.
+                alone = [
+                    i
+                    for i, v in enumerate(values)
+                    if v is not None
+                    and (i == 0 or values[i - 1] is None)
+                    and (i == len(values) - 1 or values[i + 1] is None)
+                ]
+                if alone:
+                    axes.plot(
+                        alone,
+                        [values[i] for i in alone],
+                        marker="o",
+                        markersize=4,
+                        linestyle="none",
+                        color=colour,
+                    )
+        labelled = _spread(len(trend), TICK_LABELS_UP_TO)
+        axes.set_xticks(labelled, [trend[i]["label"] for i in labelled])
         if len(x) == 1:
             axes.set_xlim(-0.5, 0.5)
         axes.set_ylim(0, 100)
